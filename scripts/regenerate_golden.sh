@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Rebuild tests/data/golden/*.json from the real frameworks, each group in its
+# own virtual environment (the frameworks are large and never needed at run time).
+# Usage: scripts/regenerate_golden.sh [VENV_DIR]   (default: $TMPDIR/lstm_params-golden)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root="${1:-${TMPDIR:-/tmp}/lstm_params-golden}"
+mkdir -p "$root"
+
+make_env() {  # make_env NAME PACKAGES...
+  local env="$root/$1"; shift
+  [ -x "$env/bin/python" ] || python3 -m venv "$env"
+  "$env/bin/python" -m pip install --quiet --disable-pip-version-check "$@"
+}
+
+# torch first, alone: its CPU build from this machine; keras 3 runs on it.
+make_env torch torch==2.13.0
+make_env torch keras==3.15.1 onnx==1.23.2
+make_env tensorflow tensorflow-cpu==2.21.0 tf-keras==2.21.0
+make_env flax jax==0.10.2 jaxlib==0.10.2 flax==0.12.8
+
+"$root/torch/bin/python" scripts/generate_golden.py torch
+TF_CPP_MIN_LOG_LEVEL=3 "$root/tensorflow/bin/python" scripts/generate_golden.py tensorflow
+"$root/flax/bin/python" scripts/generate_golden.py flax

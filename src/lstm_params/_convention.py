@@ -1,0 +1,143 @@
+"""What every framework's convention provides, and the option checks they share.
+
+A convention is data about one framework: which layer kinds and options it has,
+the names and shapes of the tensors it creates (the one source of truth for every
+count), and the few numbers of its closed-form formula (gates, bias vectors per
+gate, extra terms), which the tests check against the tensors.
+"""
+
+from __future__ import annotations
+
+import abc
+from typing import TYPE_CHECKING, ClassVar
+
+from ._errors import InvalidSpecError
+from ._formula import Expr, Quantity, add, mul
+from ._vocabulary import Framework, Kind
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from ._spec import LayerSpec
+    from ._weight import Weight
+
+__all__ = ["GATES", "Convention", "layers_and_directions"]
+
+GATES: dict[Kind, int] = {Kind.LSTM: 4, Kind.GRU: 3, Kind.RNN: 1, Kind.CONVLSTM: 4}
+
+
+class Convention(abc.ABC):
+    """One framework's layout of recurrent layers."""
+
+    framework: ClassVar[Framework]
+    kinds: ClassVar[frozenset[Kind]]
+    #: kinds whose bias can be switched off
+    optional_bias: ClassVar[frozenset[Kind]]
+    #: the GRU ``reset_after`` values the framework has, the first is its default
+    reset_after: ClassVar[tuple[bool, ...]] = (True,)
+    projection: ClassVar[bool] = False
+    peepholes: ClassVar[bool] = False
+    #: whether one description may hold several layers or two directions
+    stacks: ClassVar[bool] = True
+    #: one sentence on what makes this framework's count what it is, by kind
+    notes: ClassVar[dict[Kind, str]]
+
+    # ----------------------------------------------------------------- checks
+    def check(self, spec: LayerSpec) -> None:
+        """Raise InvalidSpecError for an option this framework does not have."""
+        name = self.framework.value
+        if spec.kind not in self.kinds:
+            have = ", ".join(repr(k.value) for k in Kind if k in self.kinds)
+            msg = f"kind {spec.kind.value!r} does not exist in {name}; it has {have}"
+            raise InvalidSpecError(msg)
+        if not spec.bias and spec.kind not in self.optional_bias:
+            msg = f"bias=False: {name} {spec.kind.value} layers always have a bias"
+            raise InvalidSpecError(msg)
+        if spec.proj_size and not (self.projection and spec.kind is Kind.LSTM):
+            msg = (
+                f"proj_size={spec.proj_size}: {name} has no projection for "
+                f"{spec.kind.value} layers; use proj_size=0"
+            )
+            raise InvalidSpecError(msg)
+        if spec.peepholes and not (self.peepholes and spec.kind is Kind.LSTM):
+            msg = f"peepholes=True: {name} has no peephole {spec.kind.value} layer"
+            raise InvalidSpecError(msg)
+        if spec.kind is Kind.GRU and spec.reset_after not in self.reset_after:
+            allowed = " or ".join(map(str, self.reset_after))
+            msg = (
+                f"reset_after={spec.reset_after}: {name} GRU layers have reset_after={allowed} only"
+            )
+            raise InvalidSpecError(msg)
+        if not self.stacks and (spec.bidirectional or spec.num_layers > 1):
+            msg = (
+                f"bidirectional={spec.bidirectional}, num_layers={spec.num_layers}: "
+                f"{name} describes one unidirectional cell; use bidirectional=False, "
+                "num_layers=1 and one spec per cell"
+            )
+            raise InvalidSpecError(msg)
+        self.check_more(spec)
+
+    def check_more(self, spec: LayerSpec) -> None:  # noqa: B027 - optional hook
+        """Checks of one framework only; none by default."""
+
+    # ---------------------------------------------------------------- weights
+    @abc.abstractmethod
+    def weights(self, spec: LayerSpec) -> tuple[Weight, ...]:
+        """Every tensor of the layer, in the framework's names, shapes and order."""
+
+    @abc.abstractmethod
+    def layer_name(self, spec: LayerSpec) -> str:
+        """The class people write in this framework, e.g. ``nn.LSTM``."""
+
+    # ---------------------------------------------------------------- formula
+    def bias_vectors(self, spec: LayerSpec) -> int:
+        """Bias vectors of ``units`` elements per gate (Keras one, PyTorch two)."""
+        return int(spec.bias)
+
+    def extra_terms(self, spec: LayerSpec) -> tuple[Expr, ...]:
+        """Terms outside ``gates * (...)``: here the peepholes, three vectors of ``units``.
+
+        Conventions add their own (projections, odd biases).
+        """
+        if spec.peepholes:
+            return (mul(Quantity("3", 3), Quantity("units", spec.num_units)),)
+        return ()
+
+    def formula(self, spec: LayerSpec) -> Expr:
+        """The closed form, layer by layer and direction by direction."""
+        directions = Quantity("directions", 2 if spec.bidirectional else 1)
+        first = self._cell(spec, Quantity("input_dim", spec.input_dim))
+        total = first if directions.value == 1 else mul(directions, first)
+        if spec.num_layers > 1:
+            width = Quantity("directions * units", directions.value * spec.recurrent_width)
+            if spec.proj_size:
+                width = Quantity("directions * proj_size", width.value)
+            repeats = Quantity(
+                "(num_layers - 1) * directions", (spec.num_layers - 1) * directions.value
+            )
+            rest = self._cell(spec, width)
+            total = add(total, rest if repeats.value == 1 else mul(repeats, rest))
+        return total
+
+    def _cell(self, spec: LayerSpec, inputs: Quantity) -> Expr:
+        units = Quantity("units", spec.num_units)
+        recurrent = Quantity("proj_size", spec.proj_size) if spec.proj_size else units
+        widths: Expr = add(recurrent, inputs)
+        if spec.kernel_size is not None:
+            sides = (Quantity(f"kernel_size[{i}]", k) for i, k in enumerate(spec.kernel_size))
+            widths = mul(*sides, widths)
+        biases = self.bias_vectors(spec)
+        if biases:
+            widths = add(widths, Quantity("biases", biases))
+        gated = mul(Quantity("gates", GATES[spec.kind]), mul(widths, units))
+        extras = self.extra_terms(spec)
+        return add(gated, *extras) if extras else gated
+
+
+def layers_and_directions(spec: LayerSpec) -> Iterator[tuple[int, int, int]]:
+    """Yield ``(layer, direction, input width)`` in the frameworks' usual order."""
+    directions = 2 if spec.bidirectional else 1
+    for layer in range(spec.num_layers):
+        width = spec.input_dim if layer == 0 else directions * spec.recurrent_width
+        for direction in range(directions):
+            yield layer, direction, width

@@ -1,0 +1,381 @@
+"""Build layers in the real frameworks and report what they say.
+
+Shared by ``scripts/generate_golden.py`` (which writes ``tests/data/golden``) and
+the live conformance tests. Every builder takes the keyword arguments of a
+``LayerSpec`` as a plain dict, builds the layer in its framework, and returns a
+record of what the framework itself reports: its total parameter count and every
+tensor's name and shape, in its own order. Nothing here uses lstm_params.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+import warnings
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import random
+    from collections.abc import Callable
+
+Spec = dict[str, Any]
+Record = dict[str, Any]
+
+# --------------------------------------------------------------------- specs
+KINDS = {
+    "keras": ("lstm", "gru", "rnn", "convlstm"),
+    "pytorch": ("lstm", "gru", "rnn"),
+    "onnx": ("lstm", "gru", "rnn"),
+    "tensorflow-v1": ("lstm", "gru", "rnn"),
+    "flax-linen": ("lstm", "gru", "rnn", "convlstm"),
+    "flax-nnx": ("lstm", "gru", "rnn"),
+}
+
+
+def _size(rng: random.Random, largest: int) -> int:
+    """Log-uniform from 1 to ``largest``: small and large sizes alike."""
+    return max(1, min(largest, round(math.exp(rng.uniform(0, math.log(largest))))))
+
+
+def random_spec(framework: str, rng: random.Random, largest: int) -> Spec:
+    """One random valid description of a layer the framework has."""
+    kind = rng.choice(KINDS[framework])
+    spec: Spec = {"kind": kind, "framework": framework}
+    if kind == "convlstm":
+        rank = rng.randint(1, 3)
+        spec["kernel_size"] = [rng.randint(1, 5) for _ in range(rank)]
+        spec["num_units"] = _size(rng, min(largest, 256))
+        spec["input_dim"] = _size(rng, min(largest, 256))
+    else:
+        spec["num_units"] = _size(rng, largest)
+        spec["input_dim"] = _size(rng, largest)
+    stacks = framework not in {"tensorflow-v1", "flax-nnx"}
+    if stacks and rng.random() < 0.4:
+        spec["bidirectional"] = True
+    if stacks and rng.random() < 0.4:
+        spec["num_layers"] = rng.randint(2, 4)
+    optional_bias = framework in {"keras", "pytorch", "onnx"} or (
+        framework == "flax-linen" and kind == "convlstm"
+    )
+    if optional_bias and rng.random() < 0.3:
+        spec["bias"] = False
+    if kind == "gru" and framework == "keras":
+        spec["reset_after"] = rng.random() < 0.5
+    projects = framework in {"pytorch", "tensorflow-v1"} and kind == "lstm"
+    if projects and rng.random() < 0.4 and spec["num_units"] > 1:
+        spec["proj_size"] = rng.randint(1, spec["num_units"] - 1)
+    if kind == "lstm" and framework == "tensorflow-v1" and rng.random() < 0.5:
+        spec["peepholes"] = True
+    return spec
+
+
+# ------------------------------------------------------------------- pytorch
+def torch_module(spec: Spec, *, device: str = "meta") -> Any:  # noqa: ANN401
+    """``nn.LSTM``, ``nn.GRU`` or ``nn.RNN`` built from ``spec``."""
+    from torch import nn
+
+    cls = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}[spec["kind"]]
+    kwargs: dict[str, Any] = {
+        "input_size": spec["input_dim"],
+        "hidden_size": spec["num_units"],
+        "num_layers": spec.get("num_layers", 1),
+        "bias": spec.get("bias", True),
+        "bidirectional": spec.get("bidirectional", False),
+        "device": device,
+    }
+    if spec.get("proj_size"):
+        kwargs["proj_size"] = spec["proj_size"]
+    return cls(**kwargs)
+
+
+def build_pytorch(spec: Spec) -> Record:
+    """What ``named_parameters()`` reports for the module (on the meta device)."""
+    module = torch_module(spec)
+    return {
+        "source": f"torch.nn.{type(module).__name__}",
+        "params": sum(p.numel() for p in module.parameters()),
+        "weights": [[name, list(p.shape)] for name, p in module.named_parameters()],
+    }
+
+
+def fits_a_cell(spec: Spec) -> bool:
+    """Whether ``spec`` is one layer, one direction, without projection: a ``*Cell``."""
+    return not (spec.get("num_layers", 1) > 1 or spec.get("bidirectional") or spec.get("proj_size"))
+
+
+def build_pytorch_cell(spec: Spec) -> Record:
+    """``nn.LSTMCell``, ``nn.GRUCell`` or ``nn.RNNCell`` (one layer, one direction)."""
+    from torch import nn
+
+    cls = {"lstm": nn.LSTMCell, "gru": nn.GRUCell, "rnn": nn.RNNCell}[spec["kind"]]
+    cell = cls(spec["input_dim"], spec["num_units"], bias=spec.get("bias", True), device="meta")
+    return {
+        "source": f"torch.nn.{cls.__name__}",
+        "params": sum(p.numel() for p in cell.parameters()),
+        "weights": [[name, list(p.shape)] for name, p in cell.named_parameters()],
+    }
+
+
+# ---------------------------------------------------------------------- onnx
+def build_onnx(spec: Spec) -> Record:
+    """Export the torch module with ``torch.onnx.export(dynamo=False)``; read W, R, B, P."""
+    import onnx
+    import torch
+
+    module = torch_module(spec, device="cpu")
+    buffer = io.BytesIO()
+    sample = torch.zeros(2, 1, spec["input_dim"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(module, (sample,), buffer, dynamo=False)
+    model = onnx.load_from_string(buffer.getvalue())
+    shapes = {init.name: list(init.dims) for init in model.graph.initializer}
+    roles = {1: "W", 2: "R", 3: "B", 7: "P"}
+    nodes = [n for n in model.graph.node if n.op_type in {"LSTM", "GRU", "RNN"}]
+    weights = [
+        [f"{node.name}/{role}", shapes[node.input[index]]]
+        for node in nodes
+        for index, role in roles.items()
+        if index < len(node.input) and node.input[index] in shapes
+    ]
+    return {
+        "source": "torch.onnx.export(dynamo=False)",
+        "ops": [n.op_type for n in nodes],
+        "params": sum(math.prod(shape) for shape in shapes.values()),
+        "weights": weights,
+    }
+
+
+def build_onnx_peephole(spec: Spec) -> Record:
+    """One ONNX ``LSTM`` node with the peephole input P, run by ONNX's reference implementation.
+
+    No exporter writes P (PyTorch has no peepholes), so the node is built from the
+    operator's documented inputs, checked by ``onnx.checker`` with shape inference,
+    and run by ``onnx.reference.ReferenceEvaluator``, which refuses a P of any
+    other shape (``[D, 4H]``, ``[D, 2H]``, ``[3H]`` fail there).
+    """
+    import numpy as np
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+    from onnx.reference import ReferenceEvaluator
+
+    if spec.get("num_layers", 1) != 1:
+        msg = f"one node only: {spec}"
+        raise ValueError(msg)
+    units, inputs = spec["num_units"], spec["input_dim"]
+    directions = 2 if spec.get("bidirectional") else 1
+    tensors = {
+        "W": (directions, 4 * units, inputs),
+        "R": (directions, 4 * units, units),
+        "B": (directions, 8 * units),
+        "P": (directions, 3 * units),
+    }
+    if not spec.get("bias", True):
+        del tensors["B"]
+    node = helper.make_node(
+        "LSTM",
+        ["X", "W", "R", "B" if "B" in tensors else "", "", "", "", "P"],
+        ["Y"],
+        hidden_size=units,
+        direction="bidirectional" if directions == 2 else "forward",
+    )
+    graph = helper.make_graph(
+        [node],
+        "peephole_lstm",
+        [helper.make_tensor_value_info("X", TensorProto.FLOAT, [2, 1, inputs])],
+        [helper.make_tensor_value_info("Y", TensorProto.FLOAT, [2, directions, 1, units])],
+        [numpy_helper.from_array(np.zeros(s, np.float32), n) for n, s in tensors.items()],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 20)])
+    onnx.checker.check_model(model, full_check=True)
+    (output,) = ReferenceEvaluator(model).run(None, {"X": np.ones((2, 1, inputs), np.float32)})
+    assert output.shape == (2, directions, 1, units)
+    shapes = {i.name: list(i.dims) for i in model.graph.initializer}
+    return {
+        "source": f"onnx.reference.ReferenceEvaluator (onnx {onnx.__version__})",
+        "ops": ["LSTM"],
+        "params": sum(math.prod(shape) for shape in shapes.values()),
+        "weights": [[f"/LSTM/{name}", shape] for name, shape in shapes.items()],
+    }
+
+
+# --------------------------------------------------------------------- keras
+def _keras_layers(keras: Any, spec: Spec) -> list[Any]:  # noqa: ANN401
+    """The layers of a Keras model for ``spec`` (a stack of ``num_layers``)."""
+    layers = keras.layers
+    kind, units = spec["kind"], spec["num_units"]
+    count = spec.get("num_layers", 1)
+    built = []
+    for index in range(count):
+        common: dict[str, Any] = {
+            "use_bias": spec.get("bias", True),
+            "return_sequences": index < count - 1,
+            "kernel_initializer": "zeros",
+            "recurrent_initializer": "zeros",
+        }
+        if kind == "lstm":
+            layer = layers.LSTM(units, **common)
+        elif kind == "gru":
+            layer = layers.GRU(units, reset_after=spec.get("reset_after", True), **common)
+        elif kind == "rnn":
+            layer = layers.SimpleRNN(units, **common)
+        else:
+            rank = len(spec["kernel_size"])
+            cls = getattr(layers, f"ConvLSTM{rank}D")
+            layer = cls(units, tuple(spec["kernel_size"]), padding="same", **common)
+        if spec.get("bidirectional"):
+            layer = layers.Bidirectional(layer)
+        built.append(layer)
+    return built
+
+
+def _keras_input_shape(spec: Spec) -> tuple[int | None, ...]:
+    if spec["kind"] == "convlstm":
+        return (None, *spec["kernel_size"], spec["input_dim"])
+    return (None, spec["input_dim"])
+
+
+def _keras_record(keras: Any, spec: Spec, source: str) -> Record:  # noqa: ANN401
+    keras.backend.clear_session()
+    model = keras.Sequential([keras.Input(_keras_input_shape(spec)), *_keras_layers(keras, spec)])
+    weights = []
+    for weight in model.weights:
+        name = getattr(weight, "path", None) or weight.name
+        weights.append([name, [int(d) for d in weight.shape]])
+    return {"source": source, "params": int(model.count_params()), "weights": weights}
+
+
+def build_keras(spec: Spec) -> Record:
+    """Keras 3 on the torch backend, on the meta device (shapes only)."""
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    import keras
+
+    with keras.device("meta"):
+        return _keras_record(keras, spec, f"keras {keras.__version__} ({keras.backend.backend()})")
+
+
+def build_tf_keras(spec: Spec) -> Record:
+    """tf.keras 2 (the ``tf_keras`` package) on TensorFlow."""
+    import tf_keras
+
+    return _keras_record(tf_keras, spec, f"tf_keras {tf_keras.__version__}")
+
+
+def build_keras_peephole(spec: Spec) -> Record:
+    """The legacy ``PeepholeLSTMCell`` in ``RNN``, from TensorFlow's private Keras copy."""
+    from tensorflow.python import keras as legacy
+    from tensorflow.python.keras.layers import recurrent
+
+    legacy.backend.clear_session()
+    inputs = legacy.Input((None, spec["input_dim"]))
+    cell = recurrent.PeepholeLSTMCell(spec["num_units"], use_bias=spec.get("bias", True))
+    model = legacy.Model(inputs, legacy.layers.RNN(cell)(inputs))
+    return {
+        "source": "tensorflow.python.keras.layers.recurrent.PeepholeLSTMCell",
+        "params": int(model.count_params()),
+        "weights": [[w.name, [int(d) for d in w.shape]] for w in model.weights],
+    }
+
+
+# ------------------------------------------------------------- tensorflow v1
+def build_tensorflow_v1(spec: Spec) -> Record:
+    """``tf.compat.v1.nn.rnn_cell`` cells (needs ``TF_USE_LEGACY_KERAS=1``)."""
+    import tensorflow as tf
+    import tf_keras
+
+    tf_keras.backend.clear_session()  # fresh names: lstm_cell, not lstm_cell_7
+    cells = tf.compat.v1.nn.rnn_cell
+    units, kind = spec["num_units"], spec["kind"]
+    zeros = tf.compat.v1.zeros_initializer()
+    if kind == "lstm":
+        cell = cells.LSTMCell(
+            units,
+            use_peepholes=spec.get("peepholes", False),
+            num_proj=spec.get("proj_size") or None,
+            initializer=zeros,
+        )
+    elif kind == "gru":
+        cell = cells.GRUCell(units, kernel_initializer=zeros)
+    else:
+        cell = cells.BasicRNNCell(units)
+    cell.build(tf.TensorShape([None, spec["input_dim"]]))
+    return {
+        "source": f"tf.compat.v1.nn.rnn_cell.{type(cell).__name__} (tensorflow {tf.__version__})",
+        "params": sum(math.prod(int(d) for d in w.shape) for w in cell.weights),
+        "weights": [[w.name, [int(d) for d in w.shape]] for w in cell.weights],
+    }
+
+
+# ---------------------------------------------------------------------- flax
+def _flax_leaves(tree: Any) -> list[list[Any]]:  # noqa: ANN401
+    import jax
+
+    def key(entry: Any) -> str:  # noqa: ANN401
+        return str(getattr(entry, "key", getattr(entry, "name", entry)))
+
+    return [
+        ["/".join(key(k) for k in path), [int(d) for d in leaf.shape]]
+        for path, leaf in jax.tree_util.tree_leaves_with_path(tree)
+    ]
+
+
+def build_flax_linen(spec: Spec) -> Record:
+    """``nn.RNN(cell)``, ``nn.Bidirectional`` and ``nn.Sequential``, via ``jax.eval_shape``."""
+    import flax
+    import jax
+    import jax.numpy as jnp
+    from flax import linen as nn
+
+    kind, units = spec["kind"], spec["num_units"]
+
+    def cell() -> Any:  # noqa: ANN401
+        if kind == "convlstm":
+            return nn.ConvLSTMCell(
+                units, tuple(spec["kernel_size"]), use_bias=spec.get("bias", True)
+            )
+        return {"lstm": nn.LSTMCell, "gru": nn.GRUCell, "rnn": nn.SimpleCell}[kind](units)
+
+    def layer() -> Any:  # noqa: ANN401
+        if spec.get("bidirectional"):
+            return nn.Bidirectional(nn.RNN(cell()), nn.RNN(cell()))
+        return nn.RNN(cell())
+
+    count = spec.get("num_layers", 1)
+    module = nn.Sequential([layer() for _ in range(count)]) if count > 1 else layer()
+    spatial = tuple(spec.get("kernel_size", ()))
+    sample = jnp.zeros((1, 2, *spatial, spec["input_dim"]))
+    variables = jax.eval_shape(module.init, jax.random.key(0), sample)
+    leaves = _flax_leaves(variables["params"])
+    return {
+        "source": f"flax.linen {type(module).__name__} of {type(cell()).__name__} "
+        f"(flax {flax.__version__})",
+        "params": sum(math.prod(shape) for _, shape in leaves),
+        "weights": leaves,
+    }
+
+
+def build_flax_nnx(spec: Spec, *, optimized: bool = False) -> Record:
+    """``nnx.LSTMCell``, ``nnx.GRUCell``, ``nnx.SimpleCell`` via ``nnx.eval_shape``."""
+    import flax
+    from flax import nnx
+
+    classes = {"lstm": nnx.LSTMCell, "gru": nnx.GRUCell, "rnn": nnx.SimpleCell}
+    cls = nnx.OptimizedLSTMCell if optimized else classes[spec["kind"]]
+    cell = nnx.eval_shape(lambda: cls(spec["input_dim"], spec["num_units"], rngs=nnx.Rngs(0)))
+    leaves = _flax_leaves(nnx.state(cell, nnx.Param))
+    return {
+        "source": f"flax.nnx.{cls.__name__} (flax {flax.__version__})",
+        "params": sum(math.prod(shape) for _, shape in leaves),
+        "weights": leaves,
+    }
+
+
+BUILDERS: dict[str, Callable[[Spec], Record]] = {
+    "pytorch": build_pytorch,
+    "onnx": build_onnx,
+    "keras": build_keras,
+    "tensorflow-v1": build_tensorflow_v1,
+    "flax-linen": build_flax_linen,
+    "flax-nnx": build_flax_nnx,
+}

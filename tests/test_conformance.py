@@ -1,0 +1,94 @@
+"""Live conformance: rebuild layers in the installed frameworks and compare.
+
+Each test builds random layers (fixed seeds, other than the golden data's) in
+the real framework and checks lstm_params' total and tensors against it. A test
+skips when its framework is not installed, unless the framework is named in
+``LSTM_PARAMS_REQUIRE`` (comma-separated import names, as ``.ci/run`` sets for
+torch, keras and onnx): then a missing framework is a failure, not a skip.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import random
+from typing import TYPE_CHECKING
+
+import frameworks
+import pytest
+from golden import evaluate, expected_weights, our_weights
+
+from lstm_params import LayerSpec
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from types import ModuleType
+
+pytestmark = pytest.mark.conformance
+
+REQUIRED = {name for name in os.environ.get("LSTM_PARAMS_REQUIRE", "").split(",") if name}
+
+
+def _framework(module: str) -> ModuleType:
+    if module in REQUIRED:
+        return importlib.import_module(module)
+    found: ModuleType = pytest.importorskip(module)
+    return found
+
+
+def _specs(framework: str, seed: int, count: int, largest: int) -> list[frameworks.Spec]:
+    rng = random.Random(seed)
+    seed_layer = {"kind": "lstm", "num_units": 200, "input_dim": 4096, "framework": framework}
+    return [seed_layer] + [frameworks.random_spec(framework, rng, largest) for _ in range(count)]
+
+
+def _check(spec: frameworks.Spec, build: Callable[[frameworks.Spec], frameworks.Record]) -> None:
+    record = {"spec": spec, **build(spec)}
+    ours = LayerSpec(**spec)
+    assert ours.params == record["params"], spec
+    assert evaluate(ours.formula()) == record["params"], spec
+    assert our_weights(record["source"], [(w.name, w.shape) for w in ours.weights()]) == (
+        expected_weights(record)
+    ), spec
+
+
+@pytest.mark.parametrize("spec", _specs("pytorch", 101, 60, 8192), ids=str)
+def test_pytorch_modules(spec: frameworks.Spec) -> None:
+    _framework("torch")
+    _check(spec, frameworks.build_pytorch)
+
+
+@pytest.mark.parametrize(
+    "spec", [s for s in _specs("pytorch", 102, 40, 2000) if frameworks.fits_a_cell(s)], ids=str
+)
+def test_pytorch_cells(spec: frameworks.Spec) -> None:
+    _framework("torch")
+    _check(spec, frameworks.build_pytorch_cell)
+
+
+@pytest.mark.parametrize("spec", _specs("keras", 103, 40, 8192), ids=str)
+def test_keras_layers(spec: frameworks.Spec) -> None:
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    _framework("keras")
+    _check(spec, frameworks.build_keras)
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        {**s, "peepholes": True}
+        for s in _specs("onnx", 105, 30, 128)
+        if s["kind"] == "lstm" and "num_layers" not in s
+    ],
+    ids=str,
+)
+def test_onnx_peephole_lstm(spec: frameworks.Spec) -> None:
+    _framework("onnx")
+    _check(spec, frameworks.build_onnx_peephole)
+
+
+@pytest.mark.parametrize("spec", _specs("onnx", 104, 20, 128), ids=str)
+def test_onnx_export(spec: frameworks.Spec) -> None:
+    _framework("torch")
+    _framework("onnx")
+    _check(spec, frameworks.build_onnx)
