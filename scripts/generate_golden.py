@@ -111,6 +111,37 @@ def _convlstm_grid(framework: str, biases: list[bool], *, stacks: bool) -> Itera
         yield spec
 
 
+def _feedforward(framework: str, seed: int) -> list[Spec]:
+    """Dense and embedding layers: a grid, then random sizes up to 5000."""
+    specs: list[Spec] = [
+        {
+            "kind": "dense",
+            "num_units": units,
+            "input_dim": inputs,
+            **({} if bias else {"bias": False}),
+        }
+        for units, inputs in [*SMALL_SIZES, (1, 4096), (200, 4096)]
+        for bias in (True, False)
+    ]
+    specs += [
+        {"kind": "embedding", "num_units": units, "input_dim": vocabulary}
+        for units, vocabulary in [(1, 1), (3, 5), (128, 10000), (300, 50000)]
+    ]
+    specs = [{**spec, "framework": framework} for spec in specs]
+    rng = random.Random(seed)
+    return specs + [fw.random_feedforward_spec(framework, rng, 5000) for _ in range(20)]
+
+
+def _write_models(name: str, packages: list[str], build: Callable[[list[Spec]], int]) -> None:
+    framework = name
+    records = []
+    for layers in fw.MODELS:
+        specs = [{**spec, "framework": framework} for spec in layers]
+        records.append({"layers": specs, "params": build(specs)})
+    (GOLDEN / "models").mkdir(parents=True, exist_ok=True)
+    _write(f"models/{name}", packages, records)
+
+
 def _random(framework: str, seed: int, count: int, largest: int) -> list[Spec]:
     rng = random.Random(seed)
     return [fw.random_spec(framework, rng, largest) for _ in range(count)]
@@ -158,7 +189,9 @@ def torch_group() -> None:
     records = _records(pytorch, fw.build_pytorch)
     cells = [s for s in pytorch[:70] if fw.fits_a_cell(s)]
     records += _records(cells, fw.build_pytorch_cell)
+    records += _records(_feedforward("pytorch", 11), fw.build_pytorch)
     _write("pytorch", ["torch"], records)
+    _write_models("pytorch", ["torch"], fw.build_pytorch_model)
 
     keras = _examples("keras")
     keras += list(
@@ -168,19 +201,21 @@ def torch_group() -> None:
     keras += _convlstm_grid("keras", [True, False], stacks=True)
     keras += [{**s, "framework": "keras"} for s in big[:1]]
     keras += _random("keras", 2, 200, 5000)
+    keras += _feedforward("keras", 12)
     _write("keras", ["keras", "torch"], _records(keras, fw.build_keras))
+    _write_models("keras", ["keras", "torch"], fw.build_keras_model)
 
     onnx = _examples("onnx")
     onnx += list(_grid("onnx", bias=[True, False], bidirectional=[False, True], num_layers=[1, 2]))
     onnx += _random("onnx", 3, 60, 300)
     records = _records(onnx, fw.build_onnx)
-    peepholes = [
-        {**spec, "peepholes": True}
-        for spec in _grid("onnx", bias=[True, False], bidirectional=[False, True])
-        if spec["kind"] == "lstm"
+    nodes = list(_grid("onnx", bias=[True, False], bidirectional=[False, True]))
+    nodes = [
+        *({**spec, "peepholes": True} for spec in nodes if spec["kind"] == "lstm"),
+        *({**spec, "reset_after": False} for spec in nodes if spec["kind"] == "gru"),
+        {"kind": "lstm", **SEED, "peepholes": True, "framework": "onnx"},
     ]
-    peepholes.append({"kind": "lstm", **SEED, "peepholes": True, "framework": "onnx"})
-    records += _records(peepholes, fw.build_onnx_peephole)
+    records += _records(nodes, fw.build_onnx_node)
     _write("onnx", ["onnx", "torch"], records)
 
 
@@ -193,6 +228,7 @@ def tensorflow_group() -> None:
     tf_keras += [{**s, "reset_after": False} for s in tf_keras if s["kind"] == "gru"]
     tf_keras += _convlstm_grid("keras", [True, False], stacks=True)
     tf_keras += _random("keras", 4, 60, 1000)
+    tf_keras += _feedforward("keras", 13)
     records = _records(tf_keras, fw.build_tf_keras)
     peepholes = [
         {
@@ -225,11 +261,13 @@ def flax_group() -> None:
     linen += _convlstm_grid("flax-linen", [True, False], stacks=True)
     linen += [{"kind": "lstm", "num_units": 8192, "input_dim": 8192, "framework": "flax-linen"}]
     linen += _random("flax-linen", 6, 150, 5000)
+    linen += _feedforward("flax-linen", 14)
     _write("flax-linen", ["flax", "jax"], _records(linen, fw.build_flax_linen))
 
     nnx = _examples("flax-nnx")
     nnx += list(_grid("flax-nnx"))
     nnx += _random("flax-nnx", 7, 80, 5000)
+    nnx += _feedforward("flax-nnx", 15)
     records = _records(nnx, fw.build_flax_nnx)
     optimized = [s for s in nnx if s["kind"] == "lstm"][:20]
     records += _records(optimized, lambda s: fw.build_flax_nnx(s, optimized=True))

@@ -33,9 +33,18 @@ KINDS = {
 }
 
 
-def _size(rng: random.Random, largest: int) -> int:
+def size(rng: random.Random, largest: int) -> int:
     """Log-uniform from 1 to ``largest``: small and large sizes alike."""
     return max(1, min(largest, round(math.exp(rng.uniform(0, math.log(largest))))))
+
+
+def random_feedforward_spec(framework: str, rng: random.Random, largest: int) -> Spec:
+    """A random dense or embedding layer."""
+    kind = rng.choice(["dense", "embedding"])
+    spec: Spec = {"kind": kind, "num_units": size(rng, largest), "input_dim": size(rng, largest)}
+    if kind == "dense" and rng.random() < 0.3:
+        spec["bias"] = False
+    return {**spec, "framework": framework}
 
 
 def random_spec(framework: str, rng: random.Random, largest: int) -> Spec:
@@ -45,11 +54,11 @@ def random_spec(framework: str, rng: random.Random, largest: int) -> Spec:
     if kind == "convlstm":
         rank = rng.randint(1, 3)
         spec["kernel_size"] = [rng.randint(1, 5) for _ in range(rank)]
-        spec["num_units"] = _size(rng, min(largest, 256))
-        spec["input_dim"] = _size(rng, min(largest, 256))
+        spec["num_units"] = size(rng, min(largest, 256))
+        spec["input_dim"] = size(rng, min(largest, 256))
     else:
-        spec["num_units"] = _size(rng, largest)
-        spec["input_dim"] = _size(rng, largest)
+        spec["num_units"] = size(rng, largest)
+        spec["input_dim"] = size(rng, largest)
     stacks = framework not in {"tensorflow-v1", "flax-nnx"}
     if stacks and rng.random() < 0.4:
         spec["bidirectional"] = True
@@ -72,9 +81,14 @@ def random_spec(framework: str, rng: random.Random, largest: int) -> Spec:
 
 # ------------------------------------------------------------------- pytorch
 def torch_module(spec: Spec, *, device: str = "meta") -> Any:  # noqa: ANN401
-    """``nn.LSTM``, ``nn.GRU`` or ``nn.RNN`` built from ``spec``."""
+    """``nn.LSTM``, ``nn.GRU``, ``nn.RNN``, ``nn.Linear`` or ``nn.Embedding`` from ``spec``."""
     from torch import nn
 
+    if spec["kind"] == "dense":
+        bias = spec.get("bias", True)
+        return nn.Linear(spec["input_dim"], spec["num_units"], bias=bias, device=device)
+    if spec["kind"] == "embedding":
+        return nn.Embedding(spec["input_dim"], spec["num_units"], device=device)
     cls = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}[spec["kind"]]
     kwargs: dict[str, Any] = {
         "input_size": spec["input_dim"],
@@ -147,13 +161,15 @@ def build_onnx(spec: Spec) -> Record:
     }
 
 
-def build_onnx_peephole(spec: Spec) -> Record:
-    """One ONNX ``LSTM`` node with the peephole input P, run by ONNX's reference implementation.
+def build_onnx_node(spec: Spec) -> Record:
+    """One ONNX ``LSTM``/``GRU``/``RNN`` node, run by ONNX's reference implementation.
 
-    No exporter writes P (PyTorch has no peepholes), so the node is built from the
-    operator's documented inputs, checked by ``onnx.checker`` with shape inference,
-    and run by ``onnx.reference.ReferenceEvaluator``, which refuses a P of any
-    other shape (``[D, 4H]``, ``[D, 2H]``, ``[3H]`` fail there).
+    For what no exporter writes: an LSTM's peephole input P (PyTorch has no
+    peepholes) and a GRU with ``linear_before_reset=0`` (``reset_after=False``).
+    The node is built from the operator's documented inputs, checked by
+    ``onnx.checker`` with shape inference, and run by
+    ``onnx.reference.ReferenceEvaluator``, which refuses inputs of other shapes
+    (a P of ``[D, 4H]``, ``[D, 2H]`` or ``[3H]`` fails there).
     """
     import numpy as np
     import onnx
@@ -165,24 +181,32 @@ def build_onnx_peephole(spec: Spec) -> Record:
         raise ValueError(msg)
     units, inputs = spec["num_units"], spec["input_dim"]
     directions = 2 if spec.get("bidirectional") else 1
+    op, rows = {"lstm": ("LSTM", 4), "gru": ("GRU", 3), "rnn": ("RNN", 1)}[spec["kind"]]
     tensors = {
-        "W": (directions, 4 * units, inputs),
-        "R": (directions, 4 * units, units),
-        "B": (directions, 8 * units),
-        "P": (directions, 3 * units),
+        "W": (directions, rows * units, inputs),
+        "R": (directions, rows * units, units),
+        "B": (directions, 2 * rows * units),
     }
     if not spec.get("bias", True):
         del tensors["B"]
+    names = ["X", "W", "R", "B" if "B" in tensors else ""]
+    if spec.get("peepholes"):
+        tensors["P"] = (directions, 3 * units)
+        names += ["", "", "", "P"]
+    attributes: dict[str, Any] = {}
+    if op == "GRU":
+        attributes["linear_before_reset"] = int(spec.get("reset_after", True))
     node = helper.make_node(
-        "LSTM",
-        ["X", "W", "R", "B" if "B" in tensors else "", "", "", "", "P"],
+        op,
+        names,
         ["Y"],
         hidden_size=units,
         direction="bidirectional" if directions == 2 else "forward",
+        **attributes,
     )
     graph = helper.make_graph(
         [node],
-        "peephole_lstm",
+        "recurrent",
         [helper.make_tensor_value_info("X", TensorProto.FLOAT, [2, 1, inputs])],
         [helper.make_tensor_value_info("Y", TensorProto.FLOAT, [2, directions, 1, units])],
         [numpy_helper.from_array(np.zeros(s, np.float32), n) for n, s in tensors.items()],
@@ -194,23 +218,30 @@ def build_onnx_peephole(spec: Spec) -> Record:
     shapes = {i.name: list(i.dims) for i in model.graph.initializer}
     return {
         "source": f"onnx.reference.ReferenceEvaluator (onnx {onnx.__version__})",
-        "ops": ["LSTM"],
+        "ops": [op],
         "params": sum(math.prod(shape) for shape in shapes.values()),
-        "weights": [[f"/LSTM/{name}", shape] for name, shape in shapes.items()],
+        "weights": [[f"/{op}/{name}", shape] for name, shape in shapes.items()],
     }
 
 
 # --------------------------------------------------------------------- keras
-def _keras_layers(keras: Any, spec: Spec) -> list[Any]:  # noqa: ANN401
-    """The layers of a Keras model for ``spec`` (a stack of ``num_layers``)."""
+def _keras_layers(keras: Any, spec: Spec, *, sequences: bool = False) -> list[Any]:  # noqa: ANN401
+    """The layers of a Keras model for ``spec`` (a stack of ``num_layers``).
+
+    With ``sequences``, the last recurrent layer returns sequences too, for a next one.
+    """
     layers = keras.layers
     kind, units = spec["kind"], spec["num_units"]
     count = spec.get("num_layers", 1)
+    if kind == "dense":
+        return [layers.Dense(units, use_bias=spec.get("bias", True))]
+    if kind == "embedding":
+        return [layers.Embedding(spec["input_dim"], units)]
     built = []
     for index in range(count):
         common: dict[str, Any] = {
             "use_bias": spec.get("bias", True),
-            "return_sequences": index < count - 1,
+            "return_sequences": sequences or index < count - 1,
             "kernel_initializer": "zeros",
             "recurrent_initializer": "zeros",
         }
@@ -231,6 +262,10 @@ def _keras_layers(keras: Any, spec: Spec) -> list[Any]:  # noqa: ANN401
 
 
 def _keras_input_shape(spec: Spec) -> tuple[int | None, ...]:
+    if spec["kind"] == "dense":
+        return (spec["input_dim"],)
+    if spec["kind"] == "embedding":
+        return (None,)
     if spec["kind"] == "convlstm":
         return (None, *spec["kernel_size"], spec["input_dim"])
     return (None, spec["input_dim"])
@@ -328,6 +363,19 @@ def build_flax_linen(spec: Spec) -> Record:
     from flax import linen as nn
 
     kind, units = spec["kind"], spec["num_units"]
+    if kind in {"dense", "embedding"}:
+        if kind == "dense":
+            module = nn.Dense(units, use_bias=spec.get("bias", True))
+            sample = jnp.zeros((1, spec["input_dim"]))
+        else:
+            module = nn.Embed(spec["input_dim"], units)
+            sample = jnp.zeros((1,), jnp.int32)
+        leaves = _flax_leaves(jax.eval_shape(module.init, jax.random.key(0), sample)["params"])
+        return {
+            "source": f"flax.linen.{type(module).__name__} (flax {flax.__version__})",
+            "params": sum(math.prod(shape) for _, shape in leaves),
+            "weights": leaves,
+        }
 
     def cell() -> Any:  # noqa: ANN401
         if kind == "convlstm":
@@ -360,15 +408,78 @@ def build_flax_nnx(spec: Spec, *, optimized: bool = False) -> Record:
     import flax
     from flax import nnx
 
-    classes = {"lstm": nnx.LSTMCell, "gru": nnx.GRUCell, "rnn": nnx.SimpleCell}
+    classes = {
+        "lstm": nnx.LSTMCell,
+        "gru": nnx.GRUCell,
+        "rnn": nnx.SimpleCell,
+        "dense": nnx.Linear,
+        "embedding": nnx.Embed,
+    }
     cls = nnx.OptimizedLSTMCell if optimized else classes[spec["kind"]]
-    cell = nnx.eval_shape(lambda: cls(spec["input_dim"], spec["num_units"], rngs=nnx.Rngs(0)))
+    options = {"use_bias": spec.get("bias", True)} if spec["kind"] == "dense" else {}
+    cell = nnx.eval_shape(
+        lambda: cls(spec["input_dim"], spec["num_units"], rngs=nnx.Rngs(0), **options)
+    )
     leaves = _flax_leaves(nnx.state(cell, nnx.Param))
     return {
         "source": f"flax.nnx.{cls.__name__} (flax {flax.__version__})",
         "params": sum(math.prod(shape) for _, shape in leaves),
         "weights": leaves,
     }
+
+
+# -------------------------------------------------------------- whole models
+# Whole models, for summaries: Embedding -> recurrent layers -> Dense.
+MODELS: list[list[Spec]] = [
+    [
+        {"kind": "embedding", "num_units": 128, "input_dim": 10000},
+        {"kind": "lstm", "num_units": 64, "input_dim": 128},
+        {"kind": "dense", "num_units": 1, "input_dim": 64},
+    ],
+    [
+        {"kind": "embedding", "num_units": 64, "input_dim": 500},
+        {"kind": "lstm", "num_units": 32, "input_dim": 64, "bidirectional": True},
+        {"kind": "gru", "num_units": 16, "input_dim": 64},
+        {"kind": "dense", "num_units": 3, "input_dim": 16},
+    ],
+    [
+        {"kind": "dense", "num_units": 256, "input_dim": 40},
+        {"kind": "rnn", "num_units": 128, "input_dim": 256, "num_layers": 2},
+        {"kind": "dense", "num_units": 10, "input_dim": 128, "bias": False},
+    ],
+]
+
+
+def _returns_sequences(specs: list[Spec], index: int) -> bool:
+    recurrent = {"lstm", "gru", "rnn", "convlstm"}
+    return any(s["kind"] in recurrent for s in specs[index + 1 :])
+
+
+def build_keras_model(specs: list[Spec]) -> int:
+    """``model.count_params()`` of a Keras 3 ``Sequential`` model of ``specs``."""
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    import keras
+
+    keras.backend.clear_session()
+    layers = [
+        layer
+        for index, spec in enumerate(specs)
+        for layer in _keras_layers(keras, spec, sequences=_returns_sequences(specs, index))
+    ]
+    first = specs[0]
+    # a model reads sequences: a first Dense layer maps each step's vector
+    shape = (None, first["input_dim"]) if first["kind"] == "dense" else _keras_input_shape(first)
+    with keras.device("meta"):
+        model = keras.Sequential([keras.Input(shape), *layers])
+        return int(model.count_params())
+
+
+def build_pytorch_model(specs: list[Spec]) -> int:
+    """``sum(p.numel() for p in model.parameters())`` over the torch modules of ``specs``."""
+    from torch import nn
+
+    model = nn.ModuleList([torch_module(spec) for spec in specs])
+    return sum(p.numel() for p in model.parameters())
 
 
 BUILDERS: dict[str, Callable[[Spec], Record]] = {

@@ -18,7 +18,7 @@ import frameworks
 import pytest
 from golden import evaluate, expected_weights, our_weights
 
-from lstm_params import LayerSpec
+from lstm_params import LayerSpec, summary
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -66,6 +66,37 @@ def test_pytorch_cells(spec: frameworks.Spec) -> None:
     _check(spec, frameworks.build_pytorch_cell)
 
 
+def _feedforward(framework: str, seed: int) -> list[frameworks.Spec]:
+    rng = random.Random(seed)
+    return [frameworks.random_feedforward_spec(framework, rng, 8192) for _ in range(10)]
+
+
+@pytest.mark.parametrize("spec", _feedforward("pytorch", 106), ids=str)
+def test_pytorch_linear_and_embedding(spec: frameworks.Spec) -> None:
+    _framework("torch")
+    _check(spec, frameworks.build_pytorch)
+
+
+@pytest.mark.parametrize("spec", _feedforward("keras", 107), ids=str)
+def test_keras_dense_and_embedding(spec: frameworks.Spec) -> None:
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    _framework("keras")
+    _check(spec, frameworks.build_keras)
+
+
+@pytest.mark.parametrize("framework", ["keras", "pytorch"])
+@pytest.mark.parametrize("layers", frameworks.MODELS, ids=lambda m: "-".join(s["kind"] for s in m))
+def test_whole_models(framework: str, layers: list[frameworks.Spec]) -> None:
+    """summary() equals Keras' model.count_params() and the torch modules' numel()."""
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    _framework("torch" if framework == "pytorch" else "keras")
+    specs = [{**spec, "framework": framework} for spec in layers]
+    build = (
+        frameworks.build_pytorch_model if framework == "pytorch" else frameworks.build_keras_model
+    )
+    assert summary([LayerSpec(**spec) for spec in specs]).params == build(specs)
+
+
 @pytest.mark.parametrize("spec", _specs("keras", 103, 40, 8192), ids=str)
 def test_keras_layers(spec: frameworks.Spec) -> None:
     os.environ.setdefault("KERAS_BACKEND", "torch")
@@ -76,15 +107,15 @@ def test_keras_layers(spec: frameworks.Spec) -> None:
 @pytest.mark.parametrize(
     "spec",
     [
-        {**s, "peepholes": True}
-        for s in _specs("onnx", 105, 30, 128)
-        if s["kind"] == "lstm" and "num_layers" not in s
+        {**s, "peepholes": True} if s["kind"] == "lstm" else {**s, "reset_after": False}
+        for s in _specs("onnx", 105, 40, 128)
+        if s["kind"] != "rnn" and "num_layers" not in s
     ],
     ids=str,
 )
-def test_onnx_peephole_lstm(spec: frameworks.Spec) -> None:
+def test_onnx_nodes_no_exporter_writes(spec: frameworks.Spec) -> None:
     _framework("onnx")
-    _check(spec, frameworks.build_onnx_peephole)
+    _check(spec, frameworks.build_onnx_node)
 
 
 @pytest.mark.parametrize("spec", _specs("onnx", 104, 20, 128), ids=str)

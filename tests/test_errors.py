@@ -61,7 +61,10 @@ def test_wrong_types_are_type_errors(arguments: dict[str, Any], match: str) -> N
         ),
         (
             {**LSTM, "kind": "transformer"},
-            r"kind must be one of 'lstm', 'gru', 'rnn', 'convlstm'; got 'transformer'",
+            (
+                r"kind must be one of 'lstm', 'gru', 'rnn', 'convlstm', 'dense', 'embedding'; "
+                r"got 'transformer'"
+            ),
         ),
         (
             {**LSTM, "framework": "mxnet"},
@@ -120,6 +123,19 @@ def test_wrong_types_are_type_errors(arguments: dict[str, Any], match: str) -> N
             {**LSTM, "framework": "tensorflow-v1", "num_layers": 2},
             r"num_layers=2: tensorflow-v1 describes one",
         ),
+        (
+            {**LSTM, "kind": "dense", "bidirectional": True},
+            r"bidirectional=True, num_layers=1: dense layers are not recurrent",
+        ),
+        (
+            {**LSTM, "kind": "embedding", "num_layers": 2},
+            r"bidirectional=False, num_layers=2: embedding layers are not recurrent",
+        ),
+        (
+            {**LSTM, "kind": "embedding", "bias": False},
+            r"bias=False: embedding layers have no bias to switch off; leave bias=True",
+        ),
+        ({**LSTM, "kind": "dense", "framework": "onnx"}, r"kind 'dense' does not exist in onnx"),
         (
             {**LSTM, "peepholes": True, "num_layers": 2},
             r"PeepholeLSTMCell is described as one unidirectional layer",

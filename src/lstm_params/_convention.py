@@ -9,11 +9,13 @@ gate, extra terms), which the tests check against the tensors.
 from __future__ import annotations
 
 import abc
+import math
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from ._errors import InvalidSpecError
 from ._formula import Expr, Quantity, add, mul
-from ._vocabulary import Framework, Kind
+from ._vocabulary import RECURRENT, Framework, Kind
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -21,13 +23,24 @@ if TYPE_CHECKING:
     from ._spec import LayerSpec
     from ._weight import Weight
 
-__all__ = ["GATES", "Convention", "layers_and_directions"]
+__all__ = ["GATES", "Convention", "Term", "layers_and_directions"]
 
 GATES: dict[Kind, int] = {Kind.LSTM: 4, Kind.GRU: 3, Kind.RNN: 1, Kind.CONVLSTM: 4}
 
+MATRICES = "weight matrices"
+BIASES = "bias vectors"
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A part of a cell's count outside ``gates * (...)``, and what it is."""
+
+    description: str
+    expr: Expr
+
 
 class Convention(abc.ABC):
-    """One framework's layout of recurrent layers."""
+    """One framework's layout of recurrent layers and the layers around them."""
 
     framework: ClassVar[Framework]
     kinds: ClassVar[frozenset[Kind]]
@@ -45,22 +58,31 @@ class Convention(abc.ABC):
     # ----------------------------------------------------------------- checks
     def check(self, spec: LayerSpec) -> None:
         """Raise InvalidSpecError for an option this framework does not have."""
-        name = self.framework.value
+        name, kind = self.framework.value, spec.kind.value
         if spec.kind not in self.kinds:
             have = ", ".join(repr(k.value) for k in Kind if k in self.kinds)
-            msg = f"kind {spec.kind.value!r} does not exist in {name}; it has {have}"
+            msg = f"kind {kind!r} does not exist in {name}; it has {have}"
+            raise InvalidSpecError(msg)
+        if spec.kind not in RECURRENT and (spec.bidirectional or spec.num_layers > 1):
+            msg = (
+                f"bidirectional={spec.bidirectional}, num_layers={spec.num_layers}: {kind} "
+                "layers are not recurrent; use bidirectional=False and num_layers=1"
+            )
+            raise InvalidSpecError(msg)
+        if not spec.bias and spec.kind is Kind.EMBEDDING:
+            msg = "bias=False: embedding layers have no bias to switch off; leave bias=True"
             raise InvalidSpecError(msg)
         if not spec.bias and spec.kind not in self.optional_bias:
-            msg = f"bias=False: {name} {spec.kind.value} layers always have a bias"
+            msg = f"bias=False: {name} {kind} layers always have a bias"
             raise InvalidSpecError(msg)
         if spec.proj_size and not (self.projection and spec.kind is Kind.LSTM):
             msg = (
-                f"proj_size={spec.proj_size}: {name} has no projection for "
-                f"{spec.kind.value} layers; use proj_size=0"
+                f"proj_size={spec.proj_size}: {name} has no projection for {kind} layers; "
+                "use proj_size=0"
             )
             raise InvalidSpecError(msg)
         if spec.peepholes and not (self.peepholes and spec.kind is Kind.LSTM):
-            msg = f"peepholes=True: {name} has no peephole {spec.kind.value} layer"
+            msg = f"peepholes=True: {name} has no peephole {kind} layer"
             raise InvalidSpecError(msg)
         if spec.kind is Kind.GRU and spec.reset_after not in self.reset_after:
             allowed = " or ".join(map(str, self.reset_after))
@@ -94,19 +116,26 @@ class Convention(abc.ABC):
         """Bias vectors of ``units`` elements per gate (Keras one, PyTorch two)."""
         return int(spec.bias)
 
-    def extra_terms(self, spec: LayerSpec) -> tuple[Expr, ...]:
+    def extra_terms(self, spec: LayerSpec) -> tuple[Term, ...]:
         """Terms outside ``gates * (...)``: here the peepholes, three vectors of ``units``.
 
         Conventions add their own (projections, odd biases).
         """
         if spec.peepholes:
-            return (mul(Quantity("3", 3), Quantity("units", spec.num_units)),)
+            units = Quantity("units", spec.num_units)
+            return (Term("peephole weights", mul(Quantity("3", 3), units)),)
         return ()
 
     def formula(self, spec: LayerSpec) -> Expr:
         """The closed form, layer by layer and direction by direction."""
+        units, inputs = Quantity("units", spec.num_units), Quantity("input_dim", spec.input_dim)
+        if spec.kind is Kind.EMBEDDING:
+            return mul(inputs, units)
+        if spec.kind is Kind.DENSE:
+            widths = add(inputs, Quantity("biases", 1)) if spec.bias else inputs
+            return mul(widths, units)
         directions = Quantity("directions", 2 if spec.bidirectional else 1)
-        first = self._cell(spec, Quantity("input_dim", spec.input_dim))
+        first = self._cell(spec, inputs)
         total = first if directions.value == 1 else mul(directions, first)
         if spec.num_layers > 1:
             width = Quantity("directions * units", directions.value * spec.recurrent_width)
@@ -131,7 +160,23 @@ class Convention(abc.ABC):
             widths = add(widths, Quantity("biases", biases))
         gated = mul(Quantity("gates", GATES[spec.kind]), mul(widths, units))
         extras = self.extra_terms(spec)
-        return add(gated, *extras) if extras else gated
+        return add(gated, *(term.expr for term in extras)) if extras else gated
+
+    def parts(self, spec: LayerSpec) -> dict[str, int]:
+        """The total split by what it pays for: weight matrices, bias vectors, extras."""
+        units = spec.num_units
+        if spec.kind not in RECURRENT:
+            bias = units if spec.bias and spec.kind is Kind.DENSE else 0
+            return {MATRICES: spec.input_dim * units, BIASES: bias}
+        gates = GATES[spec.kind]
+        volume = math.prod(spec.kernel_size or ())
+        found = {MATRICES: 0, BIASES: 0}
+        for _, _, width in layers_and_directions(spec):
+            found[MATRICES] += gates * volume * (spec.recurrent_width + width) * units
+            found[BIASES] += self.bias_vectors(spec) * gates * units
+            for term in self.extra_terms(spec):
+                found[term.description] = found.get(term.description, 0) + term.expr.value
+        return found
 
 
 def layers_and_directions(spec: LayerSpec) -> Iterator[tuple[int, int, int]]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ._vocabulary import Kind
+
 if TYPE_CHECKING:
     from ._spec import LayerSpec
 
@@ -13,13 +15,8 @@ __all__ = ["explain"]
 def explain(spec: LayerSpec) -> str:
     """Render ``spec`` as a short, aligned explanation (see ``LayerSpec.explain``)."""
     total = spec.params
-    what = "filters" if spec.kind.value == "convlstm" else "units"
-    inputs = "input channels" if spec.kind.value == "convlstm" else "inputs"
     lines = [
-        (
-            f"{spec.framework.display_name} {spec.layer_name}, {spec.num_units} {what} on "
-            f"{spec.input_dim} {inputs}: {total:,} parameters"
-        ),
+        f"{spec.framework.display_name} {spec.layer_name}, {_sizes(spec)}: {total:,} parameters",
         f"  {spec.formula()} = {total:,}",
         f"  {spec.legend()}",
     ]
@@ -33,6 +30,19 @@ def explain(spec: LayerSpec) -> str:
     ]
     lines.append(spec.note)
     return "\n".join(lines)
+
+
+def _sizes(spec: LayerSpec) -> str:
+    units, inputs = spec.num_units, spec.input_dim
+    if spec.kind is Kind.CONVLSTM:
+        return f"{_count(units, 'filter')} on {_count(inputs, 'input channel')}"
+    if spec.kind is Kind.EMBEDDING:
+        return f"{_count(inputs, 'token')} of {_count(units, 'dimension')}"
+    return f"{_count(units, 'unit')} on {_count(inputs, 'input')}"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def _shape(shape: tuple[int, ...]) -> str:

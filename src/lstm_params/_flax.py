@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from ._convention import Convention, layers_and_directions
-from ._formula import Expr, Quantity
+from ._convention import Convention, Term, layers_and_directions
+from ._formula import Quantity
 from ._vocabulary import Framework, Kind
 from ._weight import Weight
 
@@ -26,11 +26,29 @@ _CELLS = {
     Kind.GRU: "GRUCell",
     Kind.RNN: "SimpleCell",
     Kind.CONVLSTM: "ConvLSTMCell",
+    Kind.DENSE: "Dense",
+    Kind.EMBEDDING: "Embed",
 }
 
 
 def _in_pytree_order(weights: list[Weight]) -> tuple[Weight, ...]:
     return tuple(sorted(weights, key=lambda w: w.name.split("/")))
+
+
+def _feedforward(spec: LayerSpec) -> tuple[Weight, ...] | None:
+    """``Dense``/``Linear`` (``kernel``, ``bias``) and ``Embed`` (``embedding``), or None."""
+    if spec.kind is Kind.EMBEDDING:
+        return (Weight("embedding", (spec.input_dim, spec.num_units)),)
+    if spec.kind is Kind.DENSE:
+        bias = [Weight("bias", (spec.num_units,))] if spec.bias else []
+        return _in_pytree_order([Weight("kernel", (spec.input_dim, spec.num_units)), *bias])
+    return None
+
+
+_FEEDFORWARD_NOTES = {
+    Kind.DENSE: "Flax's dense layer keeps a kernel (inputs, units) and a bias (units,).",
+    Kind.EMBEDDING: "Flax's Embed keeps one vector of features per token, and no bias.",
+}
 
 
 class FlaxLinen(Convention):
@@ -43,7 +61,7 @@ class FlaxLinen(Convention):
 
     framework = Framework.FLAX_LINEN
     kinds = frozenset(_CELLS)
-    optional_bias = frozenset({Kind.CONVLSTM})
+    optional_bias = frozenset({Kind.CONVLSTM, Kind.DENSE})
     notes: ClassVar[dict[Kind, str]] = {
         Kind.LSTM: "linen's LSTMCell keeps one bias per gate, on the hidden-to-hidden side.",
         Kind.GRU: (
@@ -54,15 +72,21 @@ class FlaxLinen(Convention):
         Kind.CONVLSTM: (
             "linen's ConvLSTMCell keeps two biases (ih and hh), where Keras' ConvLSTM keeps one."
         ),
+        **_FEEDFORWARD_NOTES,
     }
 
     def layer_name(self, spec: LayerSpec) -> str:
-        """E.g. ``RNN(LSTMCell)`` or ``Bidirectional(RNN(GRUCell))``."""
+        """E.g. ``RNN(LSTMCell)``, ``Bidirectional(RNN(GRUCell))`` or ``Dense``."""
+        if spec.kind in {Kind.DENSE, Kind.EMBEDDING}:
+            return _CELLS[spec.kind]
         name = f"RNN({_CELLS[spec.kind]})"
         return f"Bidirectional({name})" if spec.bidirectional else name
 
     def weights(self, spec: LayerSpec) -> tuple[Weight, ...]:
         """Every parameter, by path, in pytree order."""
+        feedforward = _feedforward(spec)
+        if feedforward is not None:
+            return feedforward
         found: list[Weight] = []
         for layer, direction, width in layers_and_directions(spec):
             path = "cell"
@@ -115,9 +139,11 @@ class FlaxLinen(Convention):
         """One per gate; ConvLSTMCell keeps two (``ih`` and ``hh``)."""
         return 2 * int(spec.bias) if spec.kind is Kind.CONVLSTM else 1
 
-    def extra_terms(self, spec: LayerSpec) -> tuple[Expr, ...]:
+    def extra_terms(self, spec: LayerSpec) -> tuple[Term, ...]:
         """GRUCell's extra ``hn`` bias."""
-        return (Quantity("units", spec.num_units),) if spec.kind is Kind.GRU else ()
+        if spec.kind is Kind.GRU:
+            return (Term("an extra candidate bias (hn)", Quantity("units", spec.num_units)),)
+        return ()
 
 
 class FlaxNnx(Convention):
@@ -128,8 +154,8 @@ class FlaxNnx(Convention):
     """
 
     framework = Framework.FLAX_NNX
-    kinds = frozenset({Kind.LSTM, Kind.GRU, Kind.RNN})
-    optional_bias = frozenset()
+    kinds = frozenset({Kind.LSTM, Kind.GRU, Kind.RNN, Kind.DENSE, Kind.EMBEDDING})
+    optional_bias = frozenset({Kind.DENSE})
     stacks = False
     notes: ClassVar[dict[Kind, str]] = {
         Kind.LSTM: "nnx's LSTMCell keeps one bias per gate, on the hidden-to-hidden side.",
@@ -138,14 +164,18 @@ class FlaxNnx(Convention):
             "where linen's GRUCell keeps 4 * units."
         ),
         Kind.RNN: "nnx's SimpleCell keeps one bias, on the input side.",
+        **_FEEDFORWARD_NOTES,
     }
 
     def layer_name(self, spec: LayerSpec) -> str:
-        """``LSTMCell``, ``GRUCell`` or ``SimpleCell``."""
-        return _CELLS[spec.kind]
+        """``LSTMCell``, ``GRUCell``, ``SimpleCell``, ``Linear`` or ``Embed``."""
+        return "Linear" if spec.kind is Kind.DENSE else _CELLS[spec.kind]
 
     def weights(self, spec: LayerSpec) -> tuple[Weight, ...]:
         """Every ``nnx.Param``, by path, in pytree order."""
+        feedforward = _feedforward(spec)
+        if feedforward is not None:
+            return feedforward
         units, width = spec.num_units, spec.input_dim
         if spec.kind is Kind.LSTM:
             found = [Weight(f"i{g}/kernel", (width, units)) for g in ("i", "f_", "g", "o")]

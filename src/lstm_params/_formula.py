@@ -8,6 +8,7 @@ renders the explanation (``4 * ((200 + 4096 + 1) * 200)``) and its legend
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 __all__ = ["Expr", "Product", "Quantity", "Sum", "add", "mul"]
@@ -31,6 +32,11 @@ class Sum:
 
     terms: tuple[Expr, ...]
 
+    @property
+    def value(self) -> int:
+        """The sum of the terms."""
+        return sum(term.value for term in self.terms)
+
     def render(self, *, symbolic: bool) -> str:
         """Terms joined by ``+``; a sum never needs parentheses inside a sum."""
         return " + ".join(term.render(symbolic=symbolic) for term in self.terms)
@@ -41,6 +47,11 @@ class Product:
     """``a * b * ...``; compound factors are parenthesised."""
 
     factors: tuple[Expr, ...]
+
+    @property
+    def value(self) -> int:
+        """The product of the factors."""
+        return math.prod(factor.value for factor in self.factors)
 
     def render(self, *, symbolic: bool) -> str:
         """Factors joined by ``*``, each compound factor in parentheses."""

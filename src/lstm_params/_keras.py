@@ -27,6 +27,8 @@ _NAMES: dict[Kind, tuple[str, str, str]] = {
     Kind.GRU: ("GRU", "gru", "gru_cell"),
     Kind.RNN: ("SimpleRNN", "simple_rnn", "simple_rnn_cell"),
     Kind.CONVLSTM: ("ConvLSTM{n}D", "conv_lstm{n}d", "conv_lstm_cell"),
+    Kind.DENSE: ("Dense", "dense", ""),
+    Kind.EMBEDDING: ("Embedding", "embedding", ""),
 }
 _PEEPHOLE = ("RNN(PeepholeLSTMCell)", "rnn", "peephole_lstm_cell")
 _PEEPHOLE_WEIGHTS = ("input_gate", "forget_gate", "output_gate")
@@ -37,7 +39,7 @@ class Keras(Convention):
 
     framework = Framework.KERAS
     kinds = frozenset(Kind)
-    optional_bias = frozenset(Kind)
+    optional_bias = frozenset(Kind) - {Kind.EMBEDDING}
     reset_after = (True, False)
     peepholes = True
     notes: ClassVar[dict[Kind, str]] = {
@@ -51,6 +53,8 @@ class Keras(Convention):
             "The recurrent kernel has the input kernel's size; padding, strides and "
             "dilation do not change the count."
         ),
+        Kind.DENSE: "Keras' Dense keeps a kernel (inputs, units) and a bias (units,).",
+        Kind.EMBEDDING: "Keras' Embedding keeps one vector of units per token, and no bias.",
     }
 
     def check_more(self, spec: LayerSpec) -> None:
@@ -70,6 +74,11 @@ class Keras(Convention):
     def weights(self, spec: LayerSpec) -> tuple[Weight, ...]:
         """``kernel (*k, in, G*H)``, ``recurrent_kernel (*k, H, G*H)``, ``bias``."""
         _, layer, cell = self._names(spec)
+        if spec.kind is Kind.EMBEDDING:
+            return (Weight(f"{layer}/embeddings", (spec.input_dim, spec.num_units)),)
+        if spec.kind is Kind.DENSE:
+            bias = (Weight(f"{layer}/bias", (spec.num_units,)),) if spec.bias else ()
+            return (Weight(f"{layer}/kernel", (spec.input_dim, spec.num_units)), *bias)
         columns = GATES[spec.kind] * spec.num_units
         kernel = spec.kernel_size or ()
         found: list[Weight] = []

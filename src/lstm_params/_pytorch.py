@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from ._convention import GATES, Convention, layers_and_directions
-from ._formula import Expr, Quantity, mul
+from ._convention import GATES, Convention, Term, layers_and_directions
+from ._formula import Quantity, mul
 from ._vocabulary import Framework, Kind
 from ._weight import Weight
 
@@ -21,7 +21,13 @@ if TYPE_CHECKING:
 
 __all__ = ["PyTorch"]
 
-_CLASSES = {Kind.LSTM: "nn.LSTM", Kind.GRU: "nn.GRU", Kind.RNN: "nn.RNN"}
+_CLASSES = {
+    Kind.LSTM: "nn.LSTM",
+    Kind.GRU: "nn.GRU",
+    Kind.RNN: "nn.RNN",
+    Kind.DENSE: "nn.Linear",
+    Kind.EMBEDDING: "nn.Embedding",
+}
 
 
 class PyTorch(Convention):
@@ -29,13 +35,19 @@ class PyTorch(Convention):
 
     framework = Framework.PYTORCH
     kinds = frozenset(_CLASSES)
-    optional_bias = frozenset(_CLASSES)
+    optional_bias = frozenset(_CLASSES) - {Kind.EMBEDDING}
     projection = True
-    notes: ClassVar[dict[Kind, str]] = dict.fromkeys(
-        _CLASSES,
-        "PyTorch keeps two bias vectors per gate (bias_ih and bias_hh); "
-        "Keras, TensorFlow and Flax keep one.",
-    )
+    notes: ClassVar[dict[Kind, str]] = {
+        **dict.fromkeys(
+            (Kind.LSTM, Kind.GRU, Kind.RNN),
+            "PyTorch keeps two bias vectors per gate (bias_ih and bias_hh); "
+            "Keras, TensorFlow and Flax keep one.",
+        ),
+        Kind.DENSE: (
+            "nn.Linear keeps its weight as (out_features, in_features), Keras' kernel transposed."
+        ),
+        Kind.EMBEDDING: "nn.Embedding keeps one row of embedding_dim per token, and no bias.",
+    }
 
     def layer_name(self, spec: LayerSpec) -> str:
         """``nn.LSTM``, ``nn.GRU`` or ``nn.RNN``."""
@@ -43,6 +55,11 @@ class PyTorch(Convention):
 
     def weights(self, spec: LayerSpec) -> tuple[Weight, ...]:
         """The tensors of ``named_parameters()``, in its order."""
+        if spec.kind is Kind.EMBEDDING:
+            return (Weight("weight", (spec.input_dim, spec.num_units)),)
+        if spec.kind is Kind.DENSE:
+            bias = (Weight("bias", (spec.num_units,)),) if spec.bias else ()
+            return (Weight("weight", (spec.num_units, spec.input_dim)), *bias)
         rows = GATES[spec.kind] * spec.num_units
         found: list[Weight] = []
         for layer, direction, width in layers_and_directions(spec):
@@ -61,8 +78,9 @@ class PyTorch(Convention):
         """Two: ``bias_ih`` and ``bias_hh``."""
         return 2 * int(spec.bias)
 
-    def extra_terms(self, spec: LayerSpec) -> tuple[Expr, ...]:
+    def extra_terms(self, spec: LayerSpec) -> tuple[Term, ...]:
         """The projection ``weight_hr (proj_size, units)``."""
         if spec.proj_size:
-            return (mul(Quantity("proj_size", spec.proj_size), Quantity("units", spec.num_units)),)
+            units = Quantity("units", spec.num_units)
+            return (Term("the projection", mul(Quantity("proj_size", spec.proj_size), units)),)
         return ()

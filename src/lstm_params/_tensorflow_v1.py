@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from ._convention import Convention
-from ._formula import Expr, Quantity, mul
+from ._convention import Convention, Term
+from ._formula import Quantity, mul
 from ._vocabulary import Framework, Kind
 from ._weight import Weight
 
@@ -68,10 +68,12 @@ class TensorFlowV1(Convention):
             found.append(Weight("lstm_cell/projection/kernel", (units, spec.proj_size)))
         return tuple(found)
 
-    def extra_terms(self, spec: LayerSpec) -> tuple[Expr, ...]:
+    def extra_terms(self, spec: LayerSpec) -> tuple[Term, ...]:
         """Peephole diagonals and the projection kernel."""
         extras = super().extra_terms(spec)
         if spec.proj_size:
-            units = Quantity("units", spec.num_units)
-            return (*extras, mul(units, Quantity("proj_size", spec.proj_size)))
+            projection = mul(
+                Quantity("units", spec.num_units), Quantity("proj_size", spec.proj_size)
+            )
+            return (*extras, Term("the projection", projection))
         return extras

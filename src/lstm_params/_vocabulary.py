@@ -6,11 +6,11 @@ import enum
 
 from ._errors import InvalidSpecError
 
-__all__ = ["Framework", "Kind"]
+__all__ = ["RECURRENT", "Framework", "Kind"]
 
 
 class Kind(enum.StrEnum):
-    """The recurrent layer kinds lstm_params counts.
+    """The layer kinds lstm_params counts: recurrent ones and those around them.
 
     >>> Kind("LSTM")
     <Kind.LSTM: 'lstm'>
@@ -20,6 +20,8 @@ class Kind(enum.StrEnum):
     GRU = "gru"
     RNN = "rnn"
     CONVLSTM = "convlstm"
+    DENSE = "dense"
+    EMBEDDING = "embedding"
 
     @classmethod
     def _missing_(cls, value: object) -> Kind | None:
@@ -89,6 +91,9 @@ class Framework(enum.StrEnum):
         return found
 
 
+RECURRENT = frozenset({Kind.LSTM, Kind.GRU, Kind.RNN, Kind.CONVLSTM})
+
+
 def _normalise(name: str) -> str:
     return name.strip().lower().replace("_", "-").replace(" ", "-")
 
@@ -102,6 +107,10 @@ _KIND_ALIASES: dict[str, Kind] = {
     "vanilla": Kind.RNN,
     "convlstm": Kind.CONVLSTM,
     "conv-lstm": Kind.CONVLSTM,
+    "dense": Kind.DENSE,
+    "linear": Kind.DENSE,
+    "embedding": Kind.EMBEDDING,
+    "embed": Kind.EMBEDDING,
 }
 
 _TITLES: dict[Framework, str] = {
