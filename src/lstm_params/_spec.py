@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ._errors import InvalidSpecError
 from ._explain import explain
@@ -153,6 +153,26 @@ class LayerSpec:
         Keras keeps one bias vector per gate; PyTorch keeps two.
         """
         return explain(self)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The constructor's arguments as plain data: ``LayerSpec(**spec.to_dict())`` is ``spec``.
+
+        >>> LayerSpec("gru", 8, 4).to_dict()["reset_after"]
+        True
+        """
+        return {
+            "kind": self.kind.value,
+            "num_units": self.num_units,
+            "input_dim": self.input_dim,
+            "framework": self.framework.value,
+            "bias": self.bias,
+            "bidirectional": self.bidirectional,
+            "num_layers": self.num_layers,
+            "proj_size": self.proj_size,
+            "peepholes": self.peepholes,
+            "reset_after": self.reset_after,
+            "kernel_size": None if self.kernel_size is None else list(self.kernel_size),
+        }
 
     def _expression(self) -> Expr:
         return CONVENTIONS[self.framework].formula(self)

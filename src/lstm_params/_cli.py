@@ -1,0 +1,248 @@
+"""The ``lstm-params`` command line: every answer, as text, Markdown or JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import TYPE_CHECKING, Any, NoReturn
+
+from . import __version__
+from ._compare import compare
+from ._errors import InvalidSpecError
+from ._memory import DType, memory
+from ._model_file import summary_from_file
+from ._sizing import max_units
+from ._spec import LayerSpec
+from ._summary import summary
+from ._vocabulary import Framework, Kind
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+__all__ = ["main"]
+
+_EXAMPLES = """\
+examples:
+  lstm-params lstm 200 --input-dim 4096                      Keras LSTM(200) on 4096 inputs
+  lstm-params lstm 200 --input-dim 4096 --framework pytorch  the same in PyTorch
+  lstm-params gru 128 --input-dim 64 --bidirectional --layers 2 --format json
+  lstm-params convlstm 64 --input-dim 3 --kernel-size 3x3
+  lstm-params compare gru 200 --input-dim 4096               why frameworks differ
+  lstm-params max-units 1000000 --input-dim 4096             widest LSTM in 1M params
+  lstm-params summary model.toml --format markdown           a whole model (see README)
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argparse parser whose errors are one line on stderr and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``lstm-params: error: message`` and exit 2."""
+        self.exit(2, f"lstm-params: error: {message}\n")
+
+
+def _layer_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--input-dim",
+        type=int,
+        required=True,
+        metavar="N",
+        help="input features (input channels for convlstm, vocabulary for embedding)",
+    )
+    parser.add_argument(
+        "--framework",
+        default="keras",
+        help=f"one of {', '.join(f.value for f in Framework)} or an alias (default: keras)",
+    )
+    parser.add_argument("--no-bias", dest="bias", action="store_false", help="no bias")
+    parser.add_argument("--bidirectional", action="store_true", help="both directions")
+    parser.add_argument("--layers", type=int, default=1, metavar="N", help="stacked layers")
+    parser.add_argument(
+        "--proj-size",
+        type=int,
+        default=0,
+        metavar="P",
+        help="LSTM projection (pytorch proj_size, tensorflow-v1 num_proj)",
+    )
+    parser.add_argument("--peepholes", action="store_true", help="peephole LSTM")
+    parser.add_argument(
+        "--reset-after",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="GRU reset_after (default: the framework's own)",
+    )
+    parser.add_argument(
+        "--kernel-size",
+        type=_kernel_size,
+        metavar="K",
+        help="ConvLSTM kernel: K (square 2-D), KxK, KxKxK, or K, for one dimension",
+    )
+
+
+def _kernel_size(text: str) -> int | tuple[int, ...]:
+    """``3`` (square 2-D, as the API's int), ``3x3``, ``3x3x3``, or ``5,`` (one dimension)."""
+    if "x" not in text and "," not in text:
+        return int(text)
+    return tuple(int(side) for side in text.replace(",", "x").split("x") if side)
+
+
+def _output_options(parser: argparse.ArgumentParser, *, dtype: bool = True) -> None:
+    parser.add_argument(
+        "--format",
+        choices=["text", "markdown", "json"],
+        default="text",
+        help="output format (default: text)",
+    )
+    if dtype:
+        parser.add_argument(
+            "--dtype",
+            default="float32",
+            choices=[d.value for d in DType],
+            help="weight dtype for the memory figure (default: float32)",
+        )
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="lstm-params",
+        description="How many parameters does this recurrent layer have, and why?",
+        epilog=_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"lstm-params {__version__}")
+    commands = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=_Parser
+    )
+    for kind in Kind:
+        what = "filters" if kind is Kind.CONVLSTM else "units"
+        layer = commands.add_parser(
+            kind.value,
+            help=f"count one {kind.value} layer",
+            epilog=_EXAMPLES,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        layer.add_argument("units", type=int, metavar=what.upper(), help=f"number of {what}")
+        _layer_options(layer)
+        _output_options(layer)
+        layer.set_defaults(kind=kind.value)
+    comparison = commands.add_parser("compare", help="one layer in every framework")
+    comparison.add_argument("kind", choices=[k.value for k in Kind])
+    comparison.add_argument("units", type=int, metavar="UNITS")
+    _layer_options(comparison)
+    _output_options(comparison, dtype=False)
+    sizing = commands.add_parser("max-units", help="the widest layer within a parameter budget")
+    sizing.add_argument("budget", type=int, metavar="BUDGET", help="most parameters allowed")
+    sizing.add_argument("--kind", default="lstm", choices=[k.value for k in Kind])
+    _layer_options(sizing)
+    _output_options(sizing, dtype=False)
+    model = commands.add_parser("summary", help="a model file (.toml or .json) as a table")
+    model.add_argument("file", metavar="FILE")
+    model.add_argument("--weights", action="store_true", help="list every tensor")
+    _output_options(model, dtype=False)
+    return parser
+
+
+def _options(args: argparse.Namespace) -> dict[str, Any]:
+    """``LayerSpec``'s keyword options from the command line."""
+    return {
+        "framework": args.framework,
+        "bias": args.bias,
+        "bidirectional": args.bidirectional,
+        "num_layers": args.layers,
+        "proj_size": args.proj_size,
+        "peepholes": args.peepholes,
+        "reset_after": args.reset_after,
+        "kernel_size": args.kernel_size,
+    }
+
+
+def _spec(args: argparse.Namespace, kind: str, units: int) -> LayerSpec:
+    return LayerSpec(kind, units, args.input_dim, **_options(args))
+
+
+def layer_report(spec: LayerSpec, dtype: DType | str = DType.FLOAT32) -> dict[str, Any]:
+    """The JSON answer for one layer (keys documented in the README)."""
+    return {
+        **spec.to_dict(),
+        "type": spec.layer_name,
+        "params": spec.params,
+        "output_dim": spec.output_dim,
+        "formula": spec.formula(),
+        "legend": spec.legend(),
+        "note": spec.note,
+        "weights": [
+            {"name": w.name, "shape": list(w.shape), "size": w.size} for w in spec.weights()
+        ],
+        "memory": memory(spec, dtype=dtype).to_dict(),
+    }
+
+
+def _layer(args: argparse.Namespace) -> str:
+    spec = _spec(args, args.kind, args.units)
+    if args.format == "json":
+        return json.dumps(layer_report(spec, args.dtype), indent=2)
+    weights = memory(spec, dtype=args.dtype)
+    if args.format == "markdown":
+        title = f"**{spec.framework.display_name} {spec.layer_name}**: {spec.params:,} parameters"
+        table = summary([spec], dtype=args.dtype).to_markdown(weights=True)
+        return f"{title}\n\n`{spec.formula()} = {spec.params:,}`\n\n{table}"
+    return f"{spec.explain()}\nWeights: {weights} as {weights.dtype}"
+
+
+def _compare(args: argparse.Namespace) -> str:
+    comparison = compare(_spec(args, args.kind, args.units))
+    if args.format == "json":
+        return json.dumps(comparison.to_dict(), indent=2)
+    return comparison.to_markdown() if args.format == "markdown" else str(comparison)
+
+
+def _max_units(args: argparse.Namespace) -> str:
+    units = max_units(args.budget, args.input_dim, args.kind, **_options(args))
+    best, wider = _spec(args, args.kind, units), _spec(args, args.kind, units + 1)
+    if args.format == "json":
+        return json.dumps(
+            {
+                "budget": args.budget,
+                **best.to_dict(),
+                "params": best.params,
+                "next_params": wider.params,
+            },
+            indent=2,
+        )
+    line = (
+        f"{units} {'filters' if best.kind is Kind.CONVLSTM else 'units'}: "
+        f"{best.framework.display_name} {best.layer_name} has {best.params:,} parameters "
+        f"(budget {args.budget:,}; {units + 1} would have {wider.params:,})"
+    )
+    return f"**{units}**: {line.split(': ', 1)[1]}" if args.format == "markdown" else line
+
+
+def _summary(args: argparse.Namespace) -> str:
+    model = summary_from_file(args.file)
+    if args.format == "json":
+        return json.dumps(model.to_dict(), indent=2)
+    if args.format == "markdown":
+        return model.to_markdown(weights=args.weights)
+    return model.to_text(weights=args.weights)
+
+
+_COMMANDS = {"compare": _compare, "max-units": _max_units, "summary": _summary}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``lstm-params``; return the exit status (0, or 2 for any error)."""
+    args = _parser().parse_args(argv)
+    try:
+        output = _COMMANDS.get(args.command, _layer)(args)
+    except (InvalidSpecError, TypeError) as error:
+        print(f"lstm-params: error: {error}", file=sys.stderr)
+        return 2
+    try:
+        print(output, flush=True)
+    except BrokenPipeError:  # e.g. `lstm-params ... | head`: stop quietly, as cat does
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the flush at exit fails no more
+        return 1
+    return 0

@@ -1,0 +1,173 @@
+"""``compare()``: one layer in every framework that has it, and why the totals differ."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ._convention import BIASES
+from ._errors import InvalidSpecError
+from ._registry import CONVENTIONS
+from ._spec import LayerSpec
+from ._table import Row, Table
+from ._vocabulary import Framework, Kind
+
+__all__ = ["Comparison", "ComparisonRow", "compare"]
+
+_WORDS = {0: "no", 1: "one", 2: "two"}
+
+
+@dataclass(frozen=True, slots=True)
+class ComparisonRow:
+    """One framework's version of the layer, its total and how it differs from the first."""
+
+    label: str
+    spec: LayerSpec
+    difference: int
+    reasons: tuple[str, ...]
+
+    @property
+    def params(self) -> int:
+        """The total of this version."""
+        return self.spec.params
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """The same layer across frameworks; the first row is the layer as given.
+
+    ``missing`` lists the frameworks that cannot build it, with the reason.
+    """
+
+    rows: tuple[ComparisonRow, ...]
+    missing: tuple[tuple[Framework, str], ...]
+
+    def table(self) -> Table:
+        """The rows every rendering shows."""
+        body = tuple(
+            Row((row.label, f"{row.params:,}", *_difference(index, row)))
+            for index, row in enumerate(self.rows)
+        )
+        notes = tuple(f"{framework.display_name}: {why}" for framework, why in self.missing)
+        return Table(("Framework", "Params", "Difference", "Why"), "lrrl", body, (), notes)
+
+    def __str__(self) -> str:
+        """The text table."""
+        return self.table().text()
+
+    def to_markdown(self) -> str:
+        """A GitHub-flavoured Markdown table of the same rows."""
+        return self.table().markdown()
+
+    def to_html(self) -> str:
+        """An HTML table of the same rows, every string escaped."""
+        return self.table().html("lstm-params-comparison")
+
+    def _repr_html_(self) -> str:
+        """What Jupyter shows for a comparison as a cell's last expression."""
+        return self.to_html()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain, JSON-serialisable data with the same numbers (see README for the keys)."""
+        return {
+            "rows": [
+                {
+                    "label": row.label,
+                    "params": row.params,
+                    "difference": row.difference,
+                    "reasons": list(row.reasons),
+                    "formula": row.spec.formula(),
+                    **row.spec.to_dict(),
+                }
+                for row in self.rows
+            ],
+            "missing": [{"framework": f.value, "reason": why} for f, why in self.missing],
+        }
+
+
+def _difference(index: int, row: ComparisonRow) -> tuple[str, str]:
+    if index == 0:
+        return "", "(the layer as given)"
+    if not row.difference and not row.reasons:
+        return "0", "same count"
+    return f"{row.difference:+,}", "; ".join(row.reasons)
+
+
+def compare(spec: LayerSpec) -> Comparison:
+    """``spec`` in every framework that has it, the differences and their reasons.
+
+    For a GRU, each ``reset_after`` a framework offers is its own row where it
+    changes the count (Keras: True, its default, and False).
+
+    >>> print(compare(LayerSpec("lstm", 200, 4096)))
+    Framework                    Params  Difference  Why
+    ====================================================================================
+    Keras LSTM                3,437,600              (the layer as given)
+    PyTorch nn.LSTM           3,438,400        +800  +800: a second bias vector per gate
+    ONNX LSTM operator        3,438,400        +800  +800: a second bias vector per gate
+    TensorFlow v1 LSTMCell    3,437,600           0  same count
+    Flax linen RNN(LSTMCell)  3,437,600           0  same count
+    Flax NNX LSTMCell         3,437,600           0  same count
+    ====================================================================================
+    """
+    if not isinstance(spec, LayerSpec):
+        msg = f"spec must be a LayerSpec, got {type(spec).__name__} {spec!r}"
+        raise TypeError(msg)
+    versions: list[LayerSpec] = [spec]
+    missing: list[tuple[Framework, str]] = []
+    for framework in Framework:
+        try:
+            versions += [v for v in _versions(spec, framework) if v != spec]
+        except InvalidSpecError as error:
+            missing.append((framework, str(error)))
+    first = versions[0]
+    rows = tuple(
+        ComparisonRow(_label(v), v, v.params - first.params, _reasons(first, v)) for v in versions
+    )
+    return Comparison(rows, tuple(missing))
+
+
+def _versions(spec: LayerSpec, framework: Framework) -> list[LayerSpec]:
+    """The spec in ``framework``: one version, or one per ``reset_after`` that changes the count."""
+    options = spec.to_dict() | {"framework": framework}
+    if spec.kind is not Kind.GRU:
+        return [LayerSpec(**options)]
+    versions: list[LayerSpec] = []
+    for reset_after in CONVENTIONS[framework].reset_after:
+        version = LayerSpec(**options | {"reset_after": reset_after})
+        if all(version.params != v.params for v in versions):
+            versions.append(version)
+    return versions
+
+
+def _label(spec: LayerSpec) -> str:
+    label = f"{spec.framework.display_name} {spec.layer_name}"
+    if spec.kind is Kind.GRU and len(CONVENTIONS[spec.framework].reset_after) > 1:
+        label += f" (reset_after={spec.reset_after})"
+    return label
+
+
+def _reasons(first: LayerSpec, other: LayerSpec) -> tuple[str, ...]:
+    before = CONVENTIONS[first.framework].parts(first)
+    after = CONVENTIONS[other.framework].parts(other)
+    reasons = []
+    for part in dict.fromkeys([*before, *after]):
+        change = after.get(part, 0) - before.get(part, 0)
+        if not change:
+            continue
+        if part == BIASES:
+            what = _bias_words(
+                CONVENTIONS[first.framework].bias_vectors(first),
+                CONVENTIONS[other.framework].bias_vectors(other),
+            )
+        else:
+            what = part if change > 0 else f"without {part}"
+        reasons.append(f"{change:+,}: {what}")
+    return tuple(reasons)
+
+
+def _bias_words(before: int, after: int) -> str:
+    if before == 1 and after == 2:  # noqa: PLR2004
+        return "a second bias vector per gate"
+    plural = "" if after == 1 else "s"
+    return f"{_WORDS[after]} bias vector{plural} per gate instead of {_WORDS[before]}"

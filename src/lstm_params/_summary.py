@@ -1,0 +1,165 @@
+"""``summary()``: a parameter table of a whole model, rendered four ways."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ._errors import InvalidSpecError
+from ._memory import DType, Memory, memory
+from ._spec import LayerSpec
+from ._table import Row, Table
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+__all__ = ["Summary", "summary"]
+
+_HEADERS = ("Layer (type)", "Output dim", "Param #", "Share")
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """The layers of a model with their parameter counts, shares and total.
+
+    Made by :func:`summary`. ``str()`` gives a text table in the spirit of Keras'
+    ``model.summary()``; :meth:`to_markdown`, :meth:`to_html` (what Jupyter
+    shows) and :meth:`to_dict` give the same numbers for docs and scripts.
+    """
+
+    layers: tuple[LayerSpec, ...]
+    names: tuple[str, ...]
+    dtype: DType
+
+    @property
+    def params(self) -> int:
+        """The total number of parameters."""
+        return sum(layer.params for layer in self.layers)
+
+    @property
+    def memory(self) -> Memory:
+        """The weights' memory in the summary's dtype."""
+        return memory(self.params, dtype=self.dtype)
+
+    def table(self, *, weights: bool = False) -> Table:
+        """The rows every rendering shows; ``weights`` adds each tensor under its layer."""
+        total = self.params
+        body: list[Row] = []
+        for name, layer in zip(self.names, self.layers, strict=True):
+            count = layer.params
+            body.append(
+                Row(
+                    (
+                        f"{name} ({layer.layer_name})",
+                        str(layer.output_dim),
+                        f"{count:,}",
+                        f"{100 * count / total:.1f}%",
+                    )
+                )
+            )
+            if weights:
+                body += [
+                    Row((f"{w.name} {w.shape}", "", f"{w.size:,}", ""), detail=True)
+                    for w in layer.weights()
+                ]
+        footer = (Row(("Total", "", f"{total:,}", "100.0%")),)
+        notes = (f"Weights: {self.memory} as {self.dtype}",)
+        return Table(_HEADERS, "lrrr", tuple(body), footer, notes)
+
+    def __str__(self) -> str:
+        """The text table."""
+        return self.to_text()
+
+    def to_text(self, *, weights: bool = False) -> str:
+        """The text table; ``weights=True`` lists every tensor under its layer."""
+        return self.table(weights=weights).text()
+
+    def to_markdown(self, *, weights: bool = False) -> str:
+        """A GitHub-flavoured Markdown table of the same rows."""
+        return self.table(weights=weights).markdown()
+
+    def to_html(self, *, weights: bool = False) -> str:
+        """An HTML table of the same rows, every string escaped."""
+        return self.table(weights=weights).html("lstm-params-summary")
+
+    def _repr_html_(self) -> str:
+        """What Jupyter shows for a summary as a cell's last expression."""
+        return self.to_html()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain, JSON-serialisable data with the same numbers (see README for the keys)."""
+        total = self.params
+        return {
+            "params": total,
+            "memory": self.memory.to_dict(),
+            "layers": [
+                {
+                    "name": name,
+                    "type": layer.layer_name,
+                    "output_dim": layer.output_dim,
+                    "params": layer.params,
+                    "share": layer.params / total,
+                    **layer.to_dict(),
+                }
+                for name, layer in zip(self.names, self.layers, strict=True)
+            ],
+        }
+
+
+def summary(
+    layers: Iterable[LayerSpec],
+    *,
+    dtype: DType | str = DType.FLOAT32,
+    names: Iterable[str | None] | None = None,
+) -> Summary:
+    """Summarise a model given as its layers, in order.
+
+    Layers are named after their kind, numbered from the second on (``lstm``,
+    ``lstm_1``), unless ``names`` gives a name (``None`` keeps the automatic one).
+
+    >>> from lstm_params import LayerSpec
+    >>> model = summary([
+    ...     LayerSpec("embedding", 128, 10000),
+    ...     LayerSpec("lstm", 64, 128),
+    ...     LayerSpec("dense", 1, 64),
+    ... ])
+    >>> model.params
+    1329473
+    >>> print(model)
+    Layer (type)           Output dim    Param #   Share
+    ====================================================
+    embedding (Embedding)         128  1,280,000   96.3%
+    lstm (LSTM)                    64     49,408    3.7%
+    dense (Dense)                   1         65    0.0%
+    ====================================================
+    Total                              1,329,473  100.0%
+    Weights: 5.07 MiB as float32
+    """
+    specs = tuple(layers)
+    for index, spec in enumerate(specs):
+        if not isinstance(spec, LayerSpec):
+            msg = f"layers[{index}] must be a LayerSpec, got {type(spec).__name__} {spec!r}"
+            raise TypeError(msg)
+    if not specs:
+        msg = "layers must hold at least one LayerSpec, got none"
+        raise InvalidSpecError(msg)
+    automatic = _names(specs)
+    given = automatic if names is None else tuple(names)
+    if len(given) != len(specs) or not all(n is None or isinstance(n, str) for n in given):
+        msg = f"names must be {len(specs)} strings (or None), one per layer, got {given!r}"
+        raise InvalidSpecError(msg)
+    chosen = tuple(
+        auto if name is None else name for auto, name in zip(automatic, given, strict=True)
+    )
+    return Summary(specs, chosen, DType.parse(dtype))
+
+
+def _names(specs: tuple[LayerSpec, ...]) -> tuple[str, ...]:
+    seen: Counter[str] = Counter()
+    names = []
+    for spec in specs:
+        base = spec.kind.value
+        names.append(f"{base}_{seen[base]}" if seen[base] else base)
+        seen[base] += 1
+    return tuple(names)
