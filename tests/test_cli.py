@@ -17,6 +17,8 @@ from lstm_params._cli import main
 if TYPE_CHECKING:
     from pathlib import Path
 
+SPEC_FIELDS = tuple(LayerSpec("lstm", 1, 1).to_dict())  # the constructor's arguments
+
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     status = main(list(argv))
@@ -101,13 +103,13 @@ def test_layer_commands_in_every_format(
     assert status == 0
     data = json.loads(raw)
     assert data["params"] == spec.params
-    assert LayerSpec(**{k: data[k] for k in LayerSpec.__slots__}) == spec
+    assert LayerSpec(**{k: data[k] for k in SPEC_FIELDS}) == spec
     assert [(w["name"], tuple(w["shape"]), w["size"]) for w in data["weights"]] == [
         (w.name, w.shape, w.size) for w in spec.weights()
     ]
     assert data["memory"]["weights_bytes"] == spec.params
     assert set(data) == {
-        *LayerSpec.__slots__,
+        *SPEC_FIELDS,
         "type",
         "params",
         "output_dim",

@@ -176,6 +176,21 @@ def test_shortcuts_refuse_wrong_types(call: Any) -> None:  # noqa: ANN401
         call()
 
 
+def test_remembered_counts_still_refuse_wrong_types() -> None:
+    # Source: the user's example, Keras LSTM(200) on 4096 inputs: 3,437,600; 1 unit is valid too.
+    assert count_lstm_params(1, 4096) > 0
+    with pytest.raises(TypeError, match="num_units must be an integer, not bool"):
+        count_lstm_params(True, 4096)  # noqa: FBT003 - cached as 1 must not answer for True
+    with pytest.raises(TypeError, match=r"num_units must be an integer, got list \[200\]"):
+        count_lstm_params([200], 4096)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"framework must be a string, got dict \{\}"):
+        count_gru_params(8, 4, framework={})  # type: ignore[arg-type]
+
+
+def test_unhashable_but_valid_arguments_are_counted() -> None:
+    assert count_convlstm_params(64, 3, [3, 3]) == count_convlstm_params(64, 3, (3, 3))
+
+
 def test_numpy_integers_are_sizes() -> None:
     # Source: the user's own example, 3,437,600 for Keras LSTM(200) on 4096 inputs.
     assert count_lstm_params(np.int64(200), np.int32(4096)) == 3437600  # type: ignore[arg-type]

@@ -8,20 +8,30 @@ description alone.
 >>> from lstm_params import count_lstm_params
 >>> count_lstm_params(200, 4096)
 3437600
+
+The names below are loaded on first use (PEP 562), so ``import lstm_params``
+costs next to nothing and a script pays only for what it uses.
 """
 
 from __future__ import annotations
 
-from ._compare import Comparison, ComparisonRow, compare
-from ._count import count_convlstm_params, count_gru_params, count_lstm_params, count_rnn_params
-from ._errors import InvalidSpecError
-from ._memory import DType, Memory, Optimizer, format_bytes, memory
-from ._model_file import summary_from_dict, summary_from_file
-from ._sizing import max_units
-from ._spec import LayerSpec
-from ._summary import Summary, summary
-from ._vocabulary import Framework, Kind
-from ._weight import Weight
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ._compare import Comparison, ComparisonRow, compare
+    from ._count import (
+        count_convlstm_params,
+        count_gru_params,
+        count_lstm_params,
+        count_rnn_params,
+    )
+    from ._errors import InvalidSpecError
+    from ._memory import DType, Memory, Optimizer, format_bytes, memory
+    from ._model_file import summary_from_dict, summary_from_file
+    from ._sizing import max_units
+    from ._spec import LayerSpec
+    from ._summary import Summary, summary
+    from ._vocabulary import Framework, Kind
+    from ._weight import Weight
 
 __all__ = [
     "Comparison",
@@ -49,4 +59,47 @@ __all__ = [
     "summary_from_file",
 ]
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
+
+# Where each public name lives.
+_HOMES = {
+    "Comparison": "_compare",
+    "ComparisonRow": "_compare",
+    "compare": "_compare",
+    "count_convlstm_params": "_count",
+    "count_gru_params": "_count",
+    "count_lstm_params": "_count",
+    "count_rnn_params": "_count",
+    "InvalidSpecError": "_errors",
+    "DType": "_memory",
+    "Memory": "_memory",
+    "Optimizer": "_memory",
+    "format_bytes": "_memory",
+    "memory": "_memory",
+    "summary_from_dict": "_model_file",
+    "summary_from_file": "_model_file",
+    "max_units": "_sizing",
+    "LayerSpec": "_spec",
+    "Summary": "_summary",
+    "summary": "_summary",
+    "Framework": "_vocabulary",
+    "Kind": "_vocabulary",
+    "Weight": "_weight",
+}
+
+
+def __getattr__(name: str) -> object:
+    """Import the module that holds ``name`` on first use, then keep the name here."""
+    home = _HOMES.get(name)
+    if home is None:
+        msg = f"module 'lstm_params' has no attribute {name!r}"
+        raise AttributeError(msg)
+    module = __import__(f"{__name__}.{home}", fromlist=[name])
+    value = getattr(module, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """The public names, loaded or not."""
+    return sorted({*globals(), *__all__})

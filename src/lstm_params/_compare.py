@@ -2,29 +2,36 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 from ._convention import BIASES
 from ._errors import InvalidSpecError
+from ._frozen import Frozen, setup
 from ._registry import CONVENTIONS
 from ._spec import LayerSpec
 from ._table import Row, Table
 from ._vocabulary import Framework, Kind
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["Comparison", "ComparisonRow", "compare"]
 
 _WORDS = {0: "no", 1: "one", 2: "two"}
 
 
-@dataclass(frozen=True, slots=True)
-class ComparisonRow:
+class ComparisonRow(Frozen):
     """One framework's version of the layer, its total and how it differs from the first."""
 
+    __slots__ = _fields = ("label", "spec", "difference", "reasons")
     label: str
     spec: LayerSpec
     difference: int
     reasons: tuple[str, ...]
+
+    def __init__(
+        self, label: str, spec: LayerSpec, difference: int, reasons: tuple[str, ...]
+    ) -> None:
+        setup(self, label=label, spec=spec, difference=difference, reasons=reasons)
 
     @property
     def params(self) -> int:
@@ -32,15 +39,20 @@ class ComparisonRow:
         return self.spec.params
 
 
-@dataclass(frozen=True, slots=True)
-class Comparison:
+class Comparison(Frozen):
     """The same layer across frameworks; the first row is the layer as given.
 
     ``missing`` lists the frameworks that cannot build it, with the reason.
     """
 
+    __slots__ = _fields = ("rows", "missing")
     rows: tuple[ComparisonRow, ...]
     missing: tuple[tuple[Framework, str], ...]
+
+    def __init__(
+        self, rows: tuple[ComparisonRow, ...], missing: tuple[tuple[Framework, str], ...]
+    ) -> None:
+        setup(self, rows=rows, missing=missing)
 
     def table(self) -> Table:
         """The rows every rendering shows."""

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import abc
 import math
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
 
 from ._errors import InvalidSpecError
 from ._formula import Expr, Quantity, add, mul
+from ._frozen import Frozen, setup
 from ._vocabulary import RECURRENT, Framework, Kind
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from typing import ClassVar
 
     from ._spec import LayerSpec
     from ._weight import Weight
@@ -31,12 +32,15 @@ MATRICES = "weight matrices"
 BIASES = "bias vectors"
 
 
-@dataclass(frozen=True, slots=True)
-class Term:
+class Term(Frozen):
     """A part of a cell's count outside ``gates * (...)``, and what it is."""
 
+    __slots__ = _fields = ("description", "expr")
     description: str
     expr: Expr
+
+    def __init__(self, description: str, expr: Expr) -> None:
+        setup(self, description=description, expr=expr)
 
 
 class Convention(abc.ABC):

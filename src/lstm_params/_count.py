@@ -1,11 +1,22 @@
-"""The ``count_*`` shortcuts: one call, one integer, through ``LayerSpec``."""
+"""The ``count_*`` shortcuts: one call, one integer, through ``LayerSpec``.
+
+Each answer is remembered (``functools.lru_cache`` keyed by the arguments and
+their types, so ``True`` is never taken for ``1``): asking again for the same
+layer costs a dictionary lookup, about as much as the bare formula.
+"""
 
 from __future__ import annotations
+
+import functools
 
 from ._errors import InvalidSpecError
 from ._spec import LayerSpec
 from ._validation import as_size
 from ._vocabulary import Framework, Kind
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 __all__ = [
     "count_convlstm_params",
@@ -13,6 +24,51 @@ __all__ = [
     "count_lstm_params",
     "count_rnn_params",
 ]
+
+
+def _remembered(count: Callable[..., int]) -> Callable[..., int]:
+    """``count`` behind a cache; unhashable arguments go to ``count`` itself."""
+    cached = functools.lru_cache(maxsize=4096, typed=True)(count)
+
+    def call(*args: object) -> int:
+        try:
+            return cached(*args)
+        except TypeError:  # unhashable (a list), or invalid: count again, uncached
+            return count(*args)
+
+    return call
+
+
+@_remembered
+def _lstm(  # noqa: PLR0913, PLR0917 - positional: the cache key, built fast
+    num_units: int,
+    input_dim: int,
+    gates: int,
+    bias: bool,  # noqa: FBT001
+    framework: Framework | str,
+    bidirectional: bool,  # noqa: FBT001
+    num_layers: int,
+    proj_size: int,
+    peepholes: bool,  # noqa: FBT001
+) -> int:
+    if as_size("gates", gates) != 4:  # noqa: PLR2004
+        msg = (
+            f"gates must be 4 for an LSTM, got {gates}; count GRUs (3 gates) with "
+            "count_gru_params and vanilla RNNs (1) with count_rnn_params"
+        )
+        raise InvalidSpecError(msg)
+    spec = LayerSpec(
+        Kind.LSTM,
+        num_units,
+        input_dim,
+        framework=framework,
+        bias=bias,
+        bidirectional=bidirectional,
+        num_layers=num_layers,
+        proj_size=proj_size,
+        peepholes=peepholes,
+    )
+    return spec.params
 
 
 def count_lstm_params(  # noqa: PLR0913
@@ -41,23 +97,40 @@ def count_lstm_params(  # noqa: PLR0913
     >>> count_lstm_params(200, 4096, framework="pytorch", proj_size=50, num_layers=2)
     3420000
     """
-    if as_size("gates", gates) != 4:  # noqa: PLR2004
-        msg = (
-            f"gates must be 4 for an LSTM, got {gates}; count GRUs (3 gates) with "
-            "count_gru_params and vanilla RNNs (1) with count_rnn_params"
-        )
-        raise InvalidSpecError(msg)
-    return LayerSpec(
-        Kind.LSTM,
+    return _lstm(
+        num_units,
+        input_dim,
+        gates,
+        bias,
+        framework,
+        bidirectional,
+        num_layers,
+        proj_size,
+        peepholes,
+    )
+
+
+@_remembered
+def _gru(  # noqa: PLR0913, PLR0917 - positional: the cache key, built fast
+    num_units: int,
+    input_dim: int,
+    bias: bool,  # noqa: FBT001
+    framework: Framework | str,
+    reset_after: bool | None,  # noqa: FBT001
+    bidirectional: bool,  # noqa: FBT001
+    num_layers: int,
+) -> int:
+    spec = LayerSpec(
+        Kind.GRU,
         num_units,
         input_dim,
         framework=framework,
         bias=bias,
+        reset_after=reset_after,
         bidirectional=bidirectional,
         num_layers=num_layers,
-        proj_size=proj_size,
-        peepholes=peepholes,
-    ).params
+    )
+    return spec.params
 
 
 def count_gru_params(  # noqa: PLR0913
@@ -82,16 +155,28 @@ def count_gru_params(  # noqa: PLR0913
     >>> count_gru_params(200, 4096, framework="flax-linen")  # one extra hn bias
     2578400
     """
-    return LayerSpec(
-        Kind.GRU,
+    return _gru(num_units, input_dim, bias, framework, reset_after, bidirectional, num_layers)
+
+
+@_remembered
+def _rnn(  # noqa: PLR0913, PLR0917 - positional: the cache key, built fast
+    num_units: int,
+    input_dim: int,
+    bias: bool,  # noqa: FBT001
+    framework: Framework | str,
+    bidirectional: bool,  # noqa: FBT001
+    num_layers: int,
+) -> int:
+    spec = LayerSpec(
+        Kind.RNN,
         num_units,
         input_dim,
         framework=framework,
         bias=bias,
-        reset_after=reset_after,
         bidirectional=bidirectional,
         num_layers=num_layers,
-    ).params
+    )
+    return spec.params
 
 
 def count_rnn_params(  # noqa: PLR0913
@@ -110,15 +195,26 @@ def count_rnn_params(  # noqa: PLR0913
     >>> count_rnn_params(200, 4096, framework="pytorch")  # nn.RNN
     859600
     """
-    return LayerSpec(
-        Kind.RNN,
-        num_units,
-        input_dim,
+    return _rnn(num_units, input_dim, bias, framework, bidirectional, num_layers)
+
+
+@_remembered
+def _convlstm(
+    filters: int,
+    input_channels: int,
+    kernel_size: int | tuple[int, ...] | list[int],
+    bias: bool,  # noqa: FBT001
+    framework: Framework | str,
+) -> int:
+    spec = LayerSpec(
+        Kind.CONVLSTM,
+        filters,
+        input_channels,
         framework=framework,
         bias=bias,
-        bidirectional=bidirectional,
-        num_layers=num_layers,
-    ).params
+        kernel_size=kernel_size,
+    )
+    return spec.params
 
 
 def count_convlstm_params(
@@ -138,11 +234,4 @@ def count_convlstm_params(
     >>> count_convlstm_params(64, 3, (3, 3), framework="flax-linen")  # two biases
     154880
     """
-    return LayerSpec(
-        Kind.CONVLSTM,
-        filters,
-        input_channels,
-        framework=framework,
-        bias=bias,
-        kernel_size=kernel_size,
-    ).params
+    return _convlstm(filters, input_channels, kernel_size, bias, framework)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ._vocabulary import Kind
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ._spec import LayerSpec
 

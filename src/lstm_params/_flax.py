@@ -9,14 +9,15 @@ pytree order, sorted by path, as ``jax.tree_util`` lists them.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
-
 from ._convention import Convention, Term, layers_and_directions
 from ._formula import Quantity
 from ._vocabulary import Framework, Kind
 from ._weight import Weight
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import ClassVar
+
     from ._spec import LayerSpec
 
 __all__ = ["FlaxLinen", "FlaxNnx"]

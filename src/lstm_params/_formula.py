@@ -9,28 +9,35 @@ renders the explanation (``4 * ((200 + 4096 + 1) * 200)``) and its legend
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+
+from ._frozen import Frozen, setup
 
 __all__ = ["Expr", "Product", "Quantity", "Sum", "add", "mul"]
 
 
-@dataclass(frozen=True, slots=True)
-class Quantity:
+class Quantity(Frozen):
     """A named number, e.g. ``Quantity("units", 200)``."""
 
+    __slots__ = _fields = ("symbol", "value")
     symbol: str
     value: int
+
+    def __init__(self, symbol: str, value: int) -> None:
+        setup(self, symbol=symbol, value=value)
 
     def render(self, *, symbolic: bool) -> str:
         """The number, or with ``symbolic`` its name."""
         return self.symbol if symbolic else str(self.value)
 
 
-@dataclass(frozen=True, slots=True)
-class Sum:
+class Sum(Frozen):
     """``a + b + ...``."""
 
+    __slots__ = _fields = ("terms",)
     terms: tuple[Expr, ...]
+
+    def __init__(self, terms: tuple[Expr, ...]) -> None:
+        setup(self, terms=terms)
 
     @property
     def value(self) -> int:
@@ -42,11 +49,14 @@ class Sum:
         return " + ".join(term.render(symbolic=symbolic) for term in self.terms)
 
 
-@dataclass(frozen=True, slots=True)
-class Product:
+class Product(Frozen):
     """``a * b * ...``; compound factors are parenthesised."""
 
+    __slots__ = _fields = ("factors",)
     factors: tuple[Expr, ...]
+
+    def __init__(self, factors: tuple[Expr, ...]) -> None:
+        setup(self, factors=factors)
 
     @property
     def value(self) -> int:

@@ -9,14 +9,15 @@ layer of a bidirectional stack sees ``2 * units`` inputs (``merge_mode="concat"`
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
-
 from ._convention import GATES, Convention, layers_and_directions
 from ._errors import InvalidSpecError
 from ._vocabulary import Framework, Kind
 from ._weight import Weight
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import ClassVar
+
     from ._spec import LayerSpec
 
 __all__ = ["Keras"]

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._errors import InvalidSpecError
+from ._frozen import Frozen, setup
 from ._validation import as_size
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any, TypeVar
+
     from ._spec import LayerSpec
     from ._summary import Summary
 
+    _E = TypeVar("_E", bound=enum.StrEnum)
+
 __all__ = ["DType", "Memory", "Optimizer", "format_bytes", "memory"]
-
-
-_E = TypeVar("_E", bound=enum.StrEnum)
 
 
 class DType(enum.StrEnum):
@@ -82,8 +83,7 @@ def _parse(cls: type[_E], name: str, value: object) -> _E:
         raise InvalidSpecError(msg) from None
 
 
-@dataclass(frozen=True, slots=True)
-class Memory:
+class Memory(Frozen):
     """The bytes a number of parameters takes, stored and, with an optimizer, trained.
 
     Training keeps, beside the weights, one gradient per weight and the
@@ -96,9 +96,13 @@ class Memory:
     52.45 MiB
     """
 
+    __slots__ = _fields = ("params", "dtype", "optimizer")
     params: int
     dtype: DType
     optimizer: Optimizer | None
+
+    def __init__(self, params: int, dtype: DType, optimizer: Optimizer | None) -> None:
+        setup(self, params=params, dtype=dtype, optimizer=optimizer)
 
     @property
     def weights(self) -> int:

@@ -19,12 +19,14 @@ Each layer takes ``LayerSpec``'s arguments and an optional ``name``.
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
 from ._errors import InvalidSpecError
 from ._spec import LayerSpec
 from ._summary import Summary, summary
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any
 
 __all__ = ["summary_from_dict", "summary_from_file"]
 
@@ -33,6 +35,8 @@ _TOP_KEYS = {"framework", "dtype", "layers"}
 
 def summary_from_file(path: str | Path) -> Summary:
     """Read a ``.toml`` or ``.json`` model file (see the module's docs) into a Summary."""
+    from pathlib import Path  # noqa: PLC0415 - imported on use, not with the package
+
     file = Path(path)
     try:
         text = file.read_text(encoding="utf-8")

@@ -9,13 +9,14 @@ suffixed ``_l{k}`` for the k-th node of a stack.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
-
 from ._convention import GATES, Convention
 from ._vocabulary import Framework, Kind
 from ._weight import Weight
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import ClassVar
+
     from ._spec import LayerSpec
 
 __all__ = ["Onnx"]

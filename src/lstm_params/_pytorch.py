@@ -9,14 +9,15 @@ Names follow ``named_parameters()``: for each layer, the forward direction then
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
-
 from ._convention import GATES, Convention, Term, layers_and_directions
 from ._formula import Quantity, mul
 from ._vocabulary import Framework, Kind
 from ._weight import Weight
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import ClassVar
+
     from ._spec import LayerSpec
 
 __all__ = ["PyTorch"]

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ._flax import FlaxLinen, FlaxNnx
 from ._keras import Keras
 from ._onnx import Onnx
 from ._pytorch import PyTorch
 from ._tensorflow_v1 import TensorFlowV1
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ._convention import Convention
     from ._vocabulary import Framework

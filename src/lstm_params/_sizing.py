@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from ._errors import InvalidSpecError
 from ._spec import LayerSpec
 from ._validation import as_size
 from ._vocabulary import Kind
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["max_units"]
 

@@ -2,24 +2,52 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-
 from ._errors import InvalidSpecError
 from ._explain import explain
+from ._frozen import Frozen
 from ._registry import CONVENTIONS
 from ._validation import as_flag, as_size
 from ._vocabulary import Framework, Kind
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from ._formula import Expr
     from ._weight import Weight
 
 __all__ = ["LayerSpec"]
 
+_CACHE: dict[tuple[Any, ...], LayerSpec] = {}
+_CACHE_SIZE = 4096
 
-@dataclass(frozen=True, slots=True, init=False)
-class LayerSpec:
+
+class _Interned(type):
+    """Hands out the same (immutable) LayerSpec for the same arguments of the same types.
+
+    Counting the same layer again, as summaries, comparisons and sizing do, costs
+    a dictionary lookup instead of a validation; the tensors and the total are
+    computed once per spec. Arguments that cannot be hashed skip the cache.
+    """
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:  # noqa: ANN401
+        try:
+            if kwargs:
+                key = (args, tuple(kwargs.items()), *map(type, args), *map(type, kwargs.values()))
+            else:  # the common call, LayerSpec("lstm", 200, 4096): a shorter key
+                key = (args, *map(type, args))
+            found = _CACHE.get(key)
+        except TypeError:  # unhashable, e.g. kernel_size=[3, 3]
+            return super().__call__(*args, **kwargs)
+        if found is None:
+            found = super().__call__(*args, **kwargs)
+            if len(_CACHE) >= _CACHE_SIZE:
+                _CACHE.clear()
+            _CACHE[key] = found
+        return found
+
+
+class LayerSpec(Frozen, metaclass=_Interned):
     """A recurrent layer: its kind, sizes, options and the framework's convention.
 
     For ``"convlstm"``, ``num_units`` is the number of filters and ``input_dim``
@@ -40,6 +68,20 @@ class LayerSpec:
     400
     """
 
+    _fields = (
+        "kind",
+        "num_units",
+        "input_dim",
+        "framework",
+        "bias",
+        "bidirectional",
+        "num_layers",
+        "proj_size",
+        "peepholes",
+        "reset_after",
+        "kernel_size",
+    )
+    __slots__ = (*_fields, "_weights", "_params")  # the last two are computed once, on use
     kind: Kind
     num_units: int
     input_dim: int
@@ -51,6 +93,8 @@ class LayerSpec:
     peepholes: bool
     reset_after: bool | None
     kernel_size: tuple[int, ...] | None
+    _weights: tuple[Weight, ...]
+    _params: int
 
     def __init__(  # noqa: PLR0913
         self,
@@ -71,32 +115,39 @@ class LayerSpec:
         parsed_kind = Kind.parse(kind)
         parsed_framework = Framework.parse(framework)
         units = as_size("num_units", num_units)
-        values: dict[str, object] = {
-            "kind": parsed_kind,
-            "num_units": units,
-            "input_dim": as_size("input_dim", input_dim),
-            "framework": parsed_framework,
-            "bias": as_flag("bias", bias),
-            "bidirectional": as_flag("bidirectional", bidirectional),
-            "num_layers": as_size("num_layers", num_layers),
-            "proj_size": _proj_size(proj_size, units),
-            "peepholes": as_flag("peepholes", peepholes),
-            "reset_after": _reset_after(reset_after, parsed_kind, parsed_framework),
-            "kernel_size": _kernel_size(kernel_size, parsed_kind),
-        }
-        for name, value in values.items():
-            object.__setattr__(self, name, value)
+        put = object.__setattr__
+        put(self, "kind", parsed_kind)
+        put(self, "num_units", units)
+        put(self, "input_dim", as_size("input_dim", input_dim))
+        put(self, "framework", parsed_framework)
+        put(self, "bias", as_flag("bias", bias))
+        put(self, "bidirectional", as_flag("bidirectional", bidirectional))
+        put(self, "num_layers", as_size("num_layers", num_layers))
+        put(self, "proj_size", _proj_size(proj_size, units))
+        put(self, "peepholes", as_flag("peepholes", peepholes))
+        put(self, "reset_after", _reset_after(reset_after, parsed_kind, parsed_framework))
+        put(self, "kernel_size", _kernel_size(kernel_size, parsed_kind))
         CONVENTIONS[parsed_framework].check(self)
 
     # ----------------------------------------------------------------- derived
     @property
     def params(self) -> int:
         """The total number of parameters: the sum of :meth:`weights` sizes."""
-        return sum(weight.size for weight in self.weights())
+        try:
+            return self._params
+        except AttributeError:
+            total = sum(weight.size for weight in self.weights())
+            object.__setattr__(self, "_params", total)
+            return total
 
     def weights(self) -> tuple[Weight, ...]:
         """Every tensor, in the framework's own names, shapes, orientation and order."""
-        return CONVENTIONS[self.framework].weights(self)
+        try:
+            return self._weights
+        except AttributeError:
+            found = CONVENTIONS[self.framework].weights(self)
+            object.__setattr__(self, "_weights", found)
+            return found
 
     @property
     def recurrent_width(self) -> int:

@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-
 from ._errors import InvalidSpecError
+from ._frozen import Frozen, setup
 from ._memory import DType, Memory, memory
 from ._spec import LayerSpec
 from ._table import Row, Table
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable
+    from typing import Any
 
 __all__ = ["Summary", "summary"]
 
 _HEADERS = ("Layer (type)", "Output dim", "Param #", "Share")
 
 
-@dataclass(frozen=True, slots=True)
-class Summary:
+class Summary(Frozen):
     """The layers of a model with their parameter counts, shares and total.
 
     Made by :func:`summary`. ``str()`` gives a text table in the spirit of Keras'
@@ -28,9 +26,13 @@ class Summary:
     shows) and :meth:`to_dict` give the same numbers for docs and scripts.
     """
 
+    __slots__ = _fields = ("layers", "names", "dtype")
     layers: tuple[LayerSpec, ...]
     names: tuple[str, ...]
     dtype: DType
+
+    def __init__(self, layers: tuple[LayerSpec, ...], names: tuple[str, ...], dtype: DType) -> None:
+        setup(self, layers=layers, names=names, dtype=dtype)
 
     @property
     def params(self) -> int:
@@ -156,10 +158,11 @@ def summary(
 
 
 def _names(specs: tuple[LayerSpec, ...]) -> tuple[str, ...]:
-    seen: Counter[str] = Counter()
+    seen: dict[str, int] = {}
     names = []
     for spec in specs:
         base = spec.kind.value
-        names.append(f"{base}_{seen[base]}" if seen[base] else base)
-        seen[base] += 1
+        count = seen.get(base, 0)
+        names.append(f"{base}_{count}" if count else base)
+        seen[base] = count + 1
     return tuple(names)

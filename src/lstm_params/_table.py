@@ -6,29 +6,41 @@ rendering reads the same cells, so the numbers cannot drift apart.
 
 from __future__ import annotations
 
-import html
-from dataclasses import dataclass
+from ._frozen import Frozen, setup
 
 __all__ = ["Row", "Table"]
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
+class Row(Frozen):
     """One row of cells; a ``detail`` row (a weight under its layer) renders indented."""
 
+    __slots__ = _fields = ("cells", "detail")
     cells: tuple[str, ...]
-    detail: bool = False
+    detail: bool
+
+    def __init__(self, cells: tuple[str, ...], *, detail: bool = False) -> None:
+        setup(self, cells=cells, detail=detail)
 
 
-@dataclass(frozen=True, slots=True)
-class Table:
+class Table(Frozen):
     """Headers, an alignment per column (``"l"`` or ``"r"``), body and footer rows, notes."""
 
+    __slots__ = _fields = ("headers", "align", "body", "footer", "notes")
     headers: tuple[str, ...]
     align: str
     body: tuple[Row, ...]
-    footer: tuple[Row, ...] = ()
-    notes: tuple[str, ...] = ()
+    footer: tuple[Row, ...]
+    notes: tuple[str, ...]
+
+    def __init__(
+        self,
+        headers: tuple[str, ...],
+        align: str,
+        body: tuple[Row, ...],
+        footer: tuple[Row, ...] = (),
+        notes: tuple[str, ...] = (),
+    ) -> None:
+        setup(self, headers=headers, align=align, body=body, footer=footer, notes=notes)
 
     def text(self) -> str:
         """Aligned plain text with rules above and below the body, notes after."""
@@ -63,6 +75,8 @@ class Table:
 
     def html(self, css_class: str) -> str:
         """An HTML table, every string escaped; notes in a paragraph after it."""
+        import html  # noqa: PLC0415 - imported on use, not with the package
+
         styles = {"l": "text-align: left", "r": "text-align: right"}
 
         def row(cells: tuple[str, ...], tag: str, css: str = "") -> str:

@@ -9,14 +9,15 @@ that cannot be switched off. ``LSTMCell(use_peepholes=True)`` adds ``w_f_diag``,
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
-
 from ._convention import Convention, Term
 from ._formula import Quantity, mul
 from ._vocabulary import Framework, Kind
 from ._weight import Weight
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import ClassVar
+
     from ._spec import LayerSpec
 
 __all__ = ["TensorFlowV1"]

@@ -15,6 +15,8 @@ def as_size(name: str, value: object, *, minimum: int = 1) -> int:
     Any integer type is accepted (``int``, numpy integers: whatever implements
     ``__index__``); ``bool``, ``float`` and ``str`` are a ``TypeError``.
     """
+    if type(value) is int and value >= minimum:  # the common case, first
+        return value
     if isinstance(value, bool):
         msg = f"{name} must be an integer, not bool ({value!r})"
         raise TypeError(msg)

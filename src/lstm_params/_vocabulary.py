@@ -39,6 +39,9 @@ class Kind(enum.StrEnum):
         if not isinstance(value, str):
             msg = f"kind must be a string, got {type(value).__name__} {value!r}"
             raise TypeError(msg)
+        found = _KIND_ALIASES.get(value)  # exact names (and members: they equal their names)
+        if found is not None:
+            return found
         try:
             return cls(value)
         except ValueError:
@@ -78,6 +81,9 @@ class Framework(enum.StrEnum):
         if not isinstance(value, str):
             msg = f"framework must be a string, got {type(value).__name__} {value!r}"
             raise TypeError(msg)
+        found = _FRAMEWORK_ALIASES.get(value)
+        if found is not None:
+            return found
         key = _normalise(value)
         if key in _AMBIGUOUS:
             choices = " or ".join(repr(f.value) for f in _AMBIGUOUS[key])
