@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
 GOLDEN = ROOT / "tests" / "data" / "golden"
+FILES = ROOT / "tests" / "data" / "files"
 Spec = dict[str, Any]
 
 SMALL_SIZES = [(1, 1), (3, 5), (20, 10)]
@@ -193,17 +194,23 @@ def torch_group() -> None:
     _write("pytorch", ["torch"], records)
     _write_models("pytorch", ["torch"], fw.build_pytorch_model)
 
-    keras = _examples("keras")
-    keras += list(
+    keras_specs = _examples("keras")
+    keras_specs += list(
         _grid("keras", bias=[True, False], bidirectional=[False, True], num_layers=[1, 2])
     )
-    keras += [{**s, "reset_after": False} for s in keras if s["kind"] == "gru"]
-    keras += _convlstm_grid("keras", [True, False], stacks=True)
-    keras += [{**s, "framework": "keras"} for s in big[:1]]
-    keras += _random("keras", 2, 200, 5000)
-    keras += _feedforward("keras", 12)
-    _write("keras", ["keras", "torch"], _records(keras, fw.build_keras))
+    keras_specs += [{**s, "reset_after": False} for s in keras_specs if s["kind"] == "gru"]
+    keras_specs += _convlstm_grid("keras", [True, False], stacks=True)
+    keras_specs += [{**s, "framework": "keras"} for s in big[:1]]
+    keras_specs += _random("keras", 2, 200, 5000)
+    keras_specs += _feedforward("keras", 12)
+    _write("keras", ["keras", "torch"], _records(keras_specs, fw.build_keras))
     _write_models("keras", ["keras", "torch"], fw.build_keras_model)
+
+    import keras
+
+    FILES.mkdir(parents=True, exist_ok=True)
+    _write_files("keras", fw.save_keras_models(keras, FILES, "keras"))
+    _write_files("torch", fw.save_torch_checkpoints(FILES))
 
     onnx = _examples("onnx")
     onnx += list(_grid("onnx", bias=[True, False], bidirectional=[False, True], num_layers=[1, 2]))
@@ -222,14 +229,14 @@ def torch_group() -> None:
 def tensorflow_group() -> None:
     """tf.keras 2, the legacy PeepholeLSTMCell, and tf.compat.v1 cells."""
     os.environ["TF_USE_LEGACY_KERAS"] = "1"
-    tf_keras = list(
+    tf_keras_specs = list(
         _grid("keras", bias=[True, False], bidirectional=[False, True], num_layers=[1, 2])
     )
-    tf_keras += [{**s, "reset_after": False} for s in tf_keras if s["kind"] == "gru"]
-    tf_keras += _convlstm_grid("keras", [True, False], stacks=True)
-    tf_keras += _random("keras", 4, 60, 1000)
-    tf_keras += _feedforward("keras", 13)
-    records = _records(tf_keras, fw.build_tf_keras)
+    tf_keras_specs += [{**s, "reset_after": False} for s in tf_keras_specs if s["kind"] == "gru"]
+    tf_keras_specs += _convlstm_grid("keras", [True, False], stacks=True)
+    tf_keras_specs += _random("keras", 4, 60, 1000)
+    tf_keras_specs += _feedforward("keras", 13)
+    records = _records(tf_keras_specs, fw.build_tf_keras)
     peepholes = [
         {
             "kind": "lstm",
@@ -243,6 +250,11 @@ def tensorflow_group() -> None:
     peepholes += [{**s, "bias": False} for s in peepholes[:3]]
     records += _records(peepholes, fw.build_keras_peephole)
     _write("keras-tensorflow", ["tf_keras", "tensorflow"], records)
+
+    import tf_keras
+
+    FILES.mkdir(parents=True, exist_ok=True)
+    _write_files("tf_keras", fw.save_keras_models(tf_keras, FILES, "tf_keras"))
 
     v1 = _examples("tensorflow-v1")
     v1 += list(_grid("tensorflow-v1"))
@@ -272,6 +284,16 @@ def flax_group() -> None:
     optimized = [s for s in nnx if s["kind"] == "lstm"][:20]
     records += _records(optimized, lambda s: fw.build_flax_nnx(s, optimized=True))
     _write("flax-nnx", ["flax", "jax"], records)
+
+
+def _write_files(name: str, records: list[dict[str, Any]]) -> None:
+    """The index of saved model files: what each framework reported for each."""
+    index = FILES / "index" / f"{name}.json"
+    index.parent.mkdir(parents=True, exist_ok=True)
+    index.write_text(
+        json.dumps({"generator": "scripts/generate_golden.py", "records": records}, indent=1) + "\n"
+    )
+    print(f"{index.relative_to(ROOT)}: {len(records)} files")
 
 
 GROUPS = {"torch": torch_group, "tensorflow": tensorflow_group, "flax": flax_group}

@@ -490,3 +490,241 @@ BUILDERS: dict[str, Callable[[Spec], Record]] = {
     "flax-linen": build_flax_linen,
     "flax-nnx": build_flax_nnx,
 }
+
+
+# ------------------------------------------------------- saved model files
+def _keras_models(keras: Any) -> list[tuple[str, Any, list[Spec]]]:  # noqa: ANN401
+    """Small Keras models to save, each with the layers lstm_params should find.
+
+    The expected layers are the constructor arguments as ``LayerSpec`` keyword
+    arguments, in order; a layer lstm_params does not count has ``"uncounted"``.
+    """
+    layers = keras.layers
+    models: list[tuple[str, Any, list[Spec]]] = []
+
+    def sequential(shape: tuple[int | None, ...], *stack: Any, dtype: str = "float32") -> Any:  # noqa: ANN401
+        return keras.Sequential([keras.Input(shape, dtype=dtype), *stack])
+
+    keras.backend.clear_session()
+    models.append(
+        (
+            "embedding-bilstm-gru-dense",
+            sequential(
+                (None,),
+                layers.Embedding(50, 8),
+                layers.Dropout(0.1),
+                layers.Bidirectional(layers.LSTM(6, return_sequences=True)),
+                layers.GRU(5),
+                layers.Dense(3),
+                dtype="int32",
+            ),
+            [
+                {"kind": "embedding", "num_units": 8, "input_dim": 50},
+                {"kind": "lstm", "num_units": 6, "input_dim": 8, "bidirectional": True},
+                {"kind": "gru", "num_units": 5, "input_dim": 12},
+                {"kind": "dense", "num_units": 3, "input_dim": 5},
+            ],
+        )
+    )
+    keras.backend.clear_session()
+    models.append(
+        (
+            "bigru-sum-simplernn-dense",
+            sequential(
+                (None, 12),
+                layers.Bidirectional(
+                    layers.GRU(4, reset_after=False, return_sequences=True), merge_mode="sum"
+                ),
+                layers.SimpleRNN(3, use_bias=False),
+                layers.Dense(1, use_bias=False),
+            ),
+            [
+                {
+                    "kind": "gru",
+                    "num_units": 4,
+                    "input_dim": 12,
+                    "bidirectional": True,
+                    "reset_after": False,
+                },
+                {"kind": "rnn", "num_units": 3, "input_dim": 4, "bias": False},
+                {"kind": "dense", "num_units": 1, "input_dim": 3, "bias": False},
+            ],
+        )
+    )
+    keras.backend.clear_session()
+    inputs = keras.Input((None, 7))
+    hidden = layers.LSTM(5, return_sequences=True)(inputs)
+    hidden = layers.RNN([layers.LSTMCell(4), layers.GRUCell(3)])(hidden)
+    keras.backend.clear_session()
+    models.append(
+        (
+            "functional-lstm-stackedcells-dense",
+            keras.Model(inputs, layers.Dense(2)(hidden)),
+            [
+                {"kind": "lstm", "num_units": 5, "input_dim": 7},
+                {"kind": "lstm", "num_units": 4, "input_dim": 5},
+                {"kind": "gru", "num_units": 3, "input_dim": 4},
+                {"kind": "dense", "num_units": 2, "input_dim": 3},
+            ],
+        )
+    )
+    keras.backend.clear_session()
+    models.append(
+        (
+            "convlstm2d-flatten-dense",
+            sequential(
+                (None, 6, 6, 2),
+                layers.ConvLSTM2D(3, 3, padding="same", return_sequences=True),
+                layers.ConvLSTM2D(2, (1, 3), padding="same"),
+                layers.Flatten(),
+                layers.Dense(2),
+            ),
+            [
+                {"kind": "convlstm", "num_units": 3, "input_dim": 2, "kernel_size": [3, 3]},
+                {"kind": "convlstm", "num_units": 2, "input_dim": 3, "kernel_size": [1, 3]},
+                {"kind": "dense", "num_units": 2, "input_dim": 72},
+            ],
+        )
+    )
+    keras.backend.clear_session()
+    models.append(
+        (
+            "lstm-layernorm-timedistributed",
+            sequential(
+                (None, 10),
+                layers.LSTM(4, return_sequences=True),
+                layers.LayerNormalization(),
+                layers.TimeDistributed(layers.Dense(3)),
+                layers.GlobalAveragePooling1D(),
+                layers.Dense(1),
+            ),
+            [
+                {"kind": "lstm", "num_units": 4, "input_dim": 10},
+                {"uncounted": "LayerNormalization"},
+                {"kind": "dense", "num_units": 3, "input_dim": 4},
+                {"kind": "dense", "num_units": 1, "input_dim": 3},
+            ],
+        )
+    )
+    keras.backend.clear_session()
+    model = sequential(
+        (None, 9),
+        layers.Bidirectional(
+            layers.GRU(5, return_sequences=True),
+            backward_layer=layers.GRU(
+                3, reset_after=False, go_backwards=True, return_sequences=True
+            ),
+        ),
+        layers.Dense(2),
+    )
+    # The width Dense is built on is the framework's call: Keras 3 makes it twice the
+    # forward layer's units (10), tf.keras 2 the sum of both directions' (8).
+    built_width = int(model.layers[-1].kernel.shape[0])
+    models.append(
+        (
+            "bidirectional-different-backward",
+            model,
+            [
+                {"kind": "gru", "num_units": 5, "input_dim": 9},
+                {"kind": "gru", "num_units": 3, "input_dim": 9, "reset_after": False},
+                {"kind": "dense", "num_units": 2, "input_dim": built_width},
+            ],
+        )
+    )
+    return models
+
+
+def save_keras_models(keras: Any, directory: Any, source: str) -> list[Record]:  # noqa: ANN401
+    """Save each model as ``<name>.keras`` (``model.save``) and ``<name>.json`` (``to_json``)."""
+    records = []
+    for name, model, layers in _keras_models(keras):
+        for suffix in (".keras", ".json"):
+            path = directory / f"{source}-{name}{suffix}"
+            how = "save" if suffix == ".keras" else "to_json"
+            if suffix == ".keras":
+                model.save(path)
+            else:
+                path.write_text(model.to_json())
+            records.append(
+                {
+                    "file": path.name,
+                    "source": f"{source} {keras.__version__} model.{how}",
+                    "params": int(model.count_params()),
+                    "layers": [
+                        {**layer, "framework": "keras"} if "kind" in layer else layer
+                        for layer in layers
+                    ],
+                }
+            )
+    return records
+
+
+def save_torch_checkpoints(directory: Any) -> list[Record]:  # noqa: ANN401
+    """Save torch modules' ``state_dict`` with ``safetensors.torch.save_file``."""
+    import torch
+    from safetensors.torch import save_file
+    from torch import nn
+
+    torch.manual_seed(0)
+
+    class Model(nn.Module):  # type: ignore[misc]  # torch is not type-checked here
+        def __init__(self) -> None:
+            super().__init__()
+            self.embedding = nn.Embedding(50, 8)
+            self.encoder = nn.LSTM(8, 6, num_layers=2, bidirectional=True)
+            self.projected = nn.LSTM(12, 10, proj_size=4)
+            self.gru = nn.GRU(4, 5, bias=False)
+            self.cell = nn.LSTMCell(5, 3)
+            self.rnn = nn.RNN(3, 2, nonlinearity="relu")
+            self.head = nn.Linear(2, 1)
+
+    model_layers: list[Spec] = [
+        {
+            "name": "encoder",
+            "kind": "lstm",
+            "num_units": 6,
+            "input_dim": 8,
+            "num_layers": 2,
+            "bidirectional": True,
+        },
+        {"name": "projected", "kind": "lstm", "num_units": 10, "input_dim": 12, "proj_size": 4},
+        {"name": "gru", "kind": "gru", "num_units": 5, "input_dim": 4, "bias": False},
+        {"name": "cell", "kind": "lstm", "num_units": 3, "input_dim": 5},
+        {"name": "rnn", "kind": "rnn", "num_units": 2, "input_dim": 3},
+    ]
+    half = Model()
+    half.encoder.half()
+    half.head.bfloat16()
+    checkpoints = [
+        ("model", Model(), model_layers),
+        ("model-mixed-dtypes", half, model_layers),
+        (
+            "gru-top-level",
+            nn.GRU(7, 5, num_layers=3),
+            [{"name": "gru", "kind": "gru", "num_units": 5, "input_dim": 7, "num_layers": 3}],
+        ),
+    ]
+    records = []
+    for name, module, layers in checkpoints:
+        path = directory / f"torch-{name}.safetensors"
+        tensors = {k: v.contiguous() for k, v in module.state_dict().items()}
+        save_file(tensors, str(path))
+        recurrent = (nn.LSTM, nn.GRU, nn.RNN, nn.LSTMCell, nn.GRUCell, nn.RNNCell)
+        owned = {
+            f"{prefix}.{param}" if prefix else param
+            for prefix, part in module.named_modules()
+            if isinstance(part, recurrent)
+            for param, _ in part.named_parameters()
+        }
+        records.append(
+            {
+                "file": path.name,
+                "source": f"torch {torch.__version__} state_dict, safetensors save_file",
+                "params": sum(v.numel() for v in tensors.values()),
+                "bytes": sum(v.numel() * v.element_size() for v in tensors.values()),
+                "shapes": {k: list(v.shape) for k, v in tensors.items()},
+                "others": sorted(k for k in tensors if k not in owned),
+                "layers": [{**layer, "framework": "pytorch"} for layer in layers],
+            }
+        )
+    return records

@@ -18,10 +18,11 @@ import frameworks
 import pytest
 from golden import evaluate, expected_weights, our_weights
 
-from lstm_params import LayerSpec, summary
+from lstm_params import LayerSpec, inspect_file, summary
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from pathlib import Path
     from types import ModuleType
 
 pytestmark = pytest.mark.conformance
@@ -95,6 +96,37 @@ def test_whole_models(framework: str, layers: list[frameworks.Spec]) -> None:
         frameworks.build_pytorch_model if framework == "pytorch" else frameworks.build_keras_model
     )
     assert summary([LayerSpec(**spec) for spec in specs]).params == build(specs)
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # h5py's, on numpy 2, while saving
+def test_saved_keras_models(tmp_path: Path) -> None:
+    """Save Keras models now (model.save, to_json) and count the files."""
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    keras = _framework("keras")
+    for record in frameworks.save_keras_models(keras, tmp_path, "keras"):
+        _check_file(tmp_path / record["file"], record)
+
+
+def test_saved_torch_checkpoints(tmp_path: Path) -> None:
+    """Save torch state_dicts now (safetensors) and count the files."""
+    _framework("torch")
+    _framework("safetensors")
+    for record in frameworks.save_torch_checkpoints(tmp_path):
+        _check_file(tmp_path / record["file"], record)
+
+
+def _check_file(path: Path, record: frameworks.Record) -> None:
+    summary = inspect_file(path)
+    uncounted = [layer["uncounted"] for layer in record["layers"] if "uncounted" in layer]
+    assert [cls for _, cls, _ in summary.uncounted] == uncounted, path
+    if not uncounted:
+        assert summary.params == record["params"], path
+    built = [
+        LayerSpec(**{k: v for k, v in layer.items() if k != "name"})
+        for layer in record["layers"]
+        if "uncounted" not in layer
+    ]
+    assert sorted(map(repr, summary.layers)) == sorted(map(repr, built)), path
 
 
 @pytest.mark.parametrize("spec", _specs("keras", 103, 40, 8192), ids=str)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from ._checkpoint import from_shapes
     from ._compare import Comparison, ComparisonRow, compare
     from ._count import (
         count_convlstm_params,
@@ -24,7 +25,9 @@ if TYPE_CHECKING:
         count_lstm_params,
         count_rnn_params,
     )
-    from ._errors import InvalidSpecError
+    from ._errors import InvalidFileError, InvalidSpecError
+    from ._inspect import inspect_file
+    from ._keras_config import from_keras_config
     from ._memory import DType, Memory, Optimizer, format_bytes, memory
     from ._model_file import summary_from_dict, summary_from_file
     from ._sizing import max_units
@@ -38,6 +41,7 @@ __all__ = [
     "ComparisonRow",
     "DType",
     "Framework",
+    "InvalidFileError",
     "InvalidSpecError",
     "Kind",
     "LayerSpec",
@@ -52,6 +56,9 @@ __all__ = [
     "count_lstm_params",
     "count_rnn_params",
     "format_bytes",
+    "from_keras_config",
+    "from_shapes",
+    "inspect_file",
     "max_units",
     "memory",
     "summary",
@@ -59,7 +66,7 @@ __all__ = [
     "summary_from_file",
 ]
 
-__version__ = "0.3.0"
+__version__ = "0.4.0"
 
 # Where each public name lives.
 _HOMES = {
@@ -71,6 +78,10 @@ _HOMES = {
     "count_lstm_params": "_count",
     "count_rnn_params": "_count",
     "InvalidSpecError": "_errors",
+    "InvalidFileError": "_errors",
+    "from_shapes": "_checkpoint",
+    "inspect_file": "_inspect",
+    "from_keras_config": "_keras_config",
     "DType": "_memory",
     "Memory": "_memory",
     "Optimizer": "_memory",

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from . import __version__
 from ._compare import compare
 from ._errors import InvalidSpecError
+from ._inspect import inspect_file
 from ._memory import DType, memory
 from ._model_file import summary_from_file
 from ._sizing import max_units
@@ -32,6 +33,8 @@ examples:
   lstm-params compare gru 200 --input-dim 4096               why frameworks differ
   lstm-params max-units 1000000 --input-dim 4096             widest LSTM in 1M params
   lstm-params summary model.toml --format markdown           a whole model (see README)
+  lstm-params inspect model.keras                            a saved Keras model
+  lstm-params inspect checkpoint.safetensors --weights       a PyTorch checkpoint
 """
 
 
@@ -141,6 +144,12 @@ def _parser() -> argparse.ArgumentParser:
     model.add_argument("file", metavar="FILE")
     model.add_argument("--weights", action="store_true", help="list every tensor")
     _output_options(model, dtype=False)
+    saved = commands.add_parser(
+        "inspect", help="a saved model: .keras, Keras .json or .safetensors (read safely)"
+    )
+    saved.add_argument("file", metavar="FILE")
+    saved.add_argument("--weights", action="store_true", help="list every tensor")
+    _output_options(saved, dtype=False)
     return parser
 
 
@@ -220,7 +229,8 @@ def _max_units(args: argparse.Namespace) -> str:
 
 
 def _summary(args: argparse.Namespace) -> str:
-    model = summary_from_file(args.file)
+    reader = inspect_file if args.command == "inspect" else summary_from_file
+    model = reader(args.file)
     if args.format == "json":
         return json.dumps(model.to_dict(), indent=2)
     if args.format == "markdown":
@@ -228,7 +238,12 @@ def _summary(args: argparse.Namespace) -> str:
     return model.to_text(weights=args.weights)
 
 
-_COMMANDS = {"compare": _compare, "max-units": _max_units, "summary": _summary}
+_COMMANDS = {
+    "compare": _compare,
+    "max-units": _max_units,
+    "summary": _summary,
+    "inspect": _summary,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

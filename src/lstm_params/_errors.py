@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["InvalidSpecError"]
+__all__ = ["InvalidFileError", "InvalidSpecError"]
 
 
 class InvalidSpecError(ValueError):
@@ -18,3 +18,16 @@ class InvalidSpecError(ValueError):
     """
 
     __module__ = "lstm_params"  # how tracebacks and docs should name it
+
+
+class InvalidFileError(InvalidSpecError):
+    """A model file that cannot be read safely: what is wrong, and with which file.
+
+    >>> from lstm_params import inspect_file
+    >>> inspect_file("missing.safetensors")
+    Traceback (most recent call last):
+    ...
+    lstm_params.InvalidFileError: missing.safetensors: cannot read: ...
+    """
+
+    __module__ = "lstm_params"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ._errors import InvalidSpecError
 from ._frozen import Frozen, setup
-from ._memory import DType, Memory, memory
+from ._memory import DType, Memory, format_bytes, memory
 from ._spec import LayerSpec
 from ._table import Row, Table
 
@@ -12,6 +12,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable
     from typing import Any
+
+    from ._weight import Weight
 
 __all__ = ["Summary", "summary"]
 
@@ -21,23 +23,63 @@ _HEADERS = ("Layer (type)", "Output dim", "Param #", "Share")
 class Summary(Frozen):
     """The layers of a model with their parameter counts, shares and total.
 
-    Made by :func:`summary`. ``str()`` gives a text table in the spirit of Keras'
-    ``model.summary()``; :meth:`to_markdown`, :meth:`to_html` (what Jupyter
-    shows) and :meth:`to_dict` give the same numbers for docs and scripts.
+    Made by :func:`summary`, or by the file readers (:func:`inspect_file`), which
+    may add ``tensors`` they hold but could not place in a layer (counted),
+    ``uncounted`` layers (``(name, class, reason)``: the total leaves them out,
+    and :attr:`complete` is False), the bytes the file ``stored`` per dtype, and
+    the ``source`` it came from. ``str()`` gives a text table in the spirit of
+    Keras' ``model.summary()``; :meth:`to_markdown`, :meth:`to_html` (what
+    Jupyter shows) and :meth:`to_dict` give the same numbers for docs and scripts.
     """
 
-    __slots__ = _fields = ("layers", "names", "dtype")
+    __slots__ = _fields = (
+        "layers",
+        "names",
+        "dtype",
+        "tensors",
+        "uncounted",
+        "stored",
+        "source",
+    )
     layers: tuple[LayerSpec, ...]
     names: tuple[str, ...]
     dtype: DType
+    tensors: tuple[Weight, ...]
+    uncounted: tuple[tuple[str, str, str], ...]
+    stored: tuple[tuple[str, int], ...]
+    source: str | None
 
-    def __init__(self, layers: tuple[LayerSpec, ...], names: tuple[str, ...], dtype: DType) -> None:
-        setup(self, layers=layers, names=names, dtype=dtype)
+    def __init__(  # noqa: PLR0913
+        self,
+        layers: tuple[LayerSpec, ...],
+        names: tuple[str, ...],
+        dtype: DType,
+        *,
+        tensors: tuple[Weight, ...] = (),
+        uncounted: tuple[tuple[str, str, str], ...] = (),
+        stored: tuple[tuple[str, int], ...] = (),
+        source: str | None = None,
+    ) -> None:
+        setup(
+            self,
+            layers=layers,
+            names=names,
+            dtype=dtype,
+            tensors=tensors,
+            uncounted=uncounted,
+            stored=stored,
+            source=source,
+        )
 
     @property
     def params(self) -> int:
-        """The total number of parameters."""
-        return sum(layer.params for layer in self.layers)
+        """The total number of parameters counted (see :attr:`complete`)."""
+        return sum(layer.params for layer in self.layers) + sum(t.size for t in self.tensors)
+
+    @property
+    def complete(self) -> bool:
+        """Whether every layer was counted: False when ``uncounted`` lists any."""
+        return not self.uncounted
 
     @property
     def memory(self) -> Memory:
@@ -47,27 +89,35 @@ class Summary(Frozen):
     def table(self, *, weights: bool = False) -> Table:
         """The rows every rendering shows; ``weights`` adds each tensor under its layer."""
         total = self.params
+
+        def share(count: int) -> str:
+            return f"{100 * count / total:.1f}%" if total else "-"
+
         body: list[Row] = []
         for name, layer in zip(self.names, self.layers, strict=True):
             count = layer.params
-            body.append(
-                Row(
-                    (
-                        f"{name} ({layer.layer_name})",
-                        str(layer.output_dim),
-                        f"{count:,}",
-                        f"{100 * count / total:.1f}%",
-                    )
-                )
-            )
+            label = f"{name} ({layer.layer_name})"
+            body.append(Row((label, str(layer.output_dim), f"{count:,}", share(count))))
             if weights:
                 body += [
                     Row((f"{w.name} {w.shape}", "", f"{w.size:,}", ""), detail=True)
                     for w in layer.weights()
                 ]
-        footer = (Row(("Total", "", f"{total:,}", "100.0%")),)
-        notes = (f"Weights: {self.memory} as {self.dtype}",)
-        return Table(_HEADERS, "lrrr", tuple(body), footer, notes)
+        body += [
+            Row((f"{t.name} (tensor {t.shape})", "", f"{t.size:,}", share(t.size)))
+            for t in self.tensors
+        ]
+        body += [
+            Row((f"{name} ({cls})", "", "?", "not counted")) for name, cls, _ in self.uncounted
+        ]
+        label = "Total" if self.complete else "Total (incomplete)"
+        footer = (Row((label, "", f"{total:,}", share(total))),)
+        notes = [f"Weights: {self.memory} as {self.dtype}"]
+        if self.stored:
+            parts = ", ".join(f"{dtype} {format_bytes(size)}" for dtype, size in self.stored)
+            notes.append(f"Stored: {format_bytes(sum(s for _, s in self.stored))} ({parts})")
+        notes += [f"Not counted: {name} ({cls}): {why}" for name, cls, why in self.uncounted]
+        return Table(_HEADERS, "lrrr", tuple(body), footer, tuple(notes))
 
     def __str__(self) -> str:
         """The text table."""
@@ -94,6 +144,7 @@ class Summary(Frozen):
         total = self.params
         return {
             "params": total,
+            "complete": self.complete,
             "memory": self.memory.to_dict(),
             "layers": [
                 {
@@ -106,6 +157,14 @@ class Summary(Frozen):
                 }
                 for name, layer in zip(self.names, self.layers, strict=True)
             ],
+            "tensors": [
+                {"name": t.name, "shape": list(t.shape), "size": t.size} for t in self.tensors
+            ],
+            "uncounted": [
+                {"name": name, "class": cls, "reason": why} for name, cls, why in self.uncounted
+            ],
+            "stored_bytes": dict(self.stored),
+            "source": self.source,
         }
 
 
