@@ -11,6 +11,7 @@ Each group runs in a virtual environment that has its frameworks
     python scripts/generate_golden.py torch       # torch 2.13.0, keras 3 (torch backend), onnx
     python scripts/generate_golden.py tensorflow  # tensorflow-cpu, tf-keras
     python scripts/generate_golden.py flax        # jax, flax
+    python scripts/generate_golden.py compute     # torch with ptflops, thop, torchinfo, ...
 
 The grids cover every layer kind and option of each framework; the random
 configurations (fixed seeds) draw sizes log-uniformly from 1 to a few thousand,
@@ -296,7 +297,43 @@ def _write_files(name: str, records: list[dict[str, Any]]) -> None:
     print(f"{index.relative_to(ROOT)}: {len(records)} files")
 
 
-GROUPS = {"torch": torch_group, "tensorflow": tensorflow_group, "flax": flax_group}
+def compute_group() -> None:
+    """What each peer MAC/FLOP tool reports for torch recurrent modules and inputs."""
+    cases: list[tuple[Spec, int, int, list[int] | None]] = [
+        ({"kind": "lstm", **SEED, "framework": "pytorch"}, 1, 1, None),
+        ({"kind": "lstm", **SEED, "framework": "pytorch"}, 16, 1, None),
+    ]
+    grid = _grid("pytorch", bias=[True, False], bidirectional=[False, True], num_layers=[1, 2])
+    for spec in grid:
+        if spec["num_units"] != 3:  # noqa: PLR2004 - one size is enough across the options
+            continue
+        cases += [(spec, 1, 1, None), (spec, 5, 3, None), (spec, 5, 3, [5, 3, 2])]
+        if spec["kind"] == "lstm":
+            projected = {**spec, "proj_size": 2}
+            cases += [(projected, 5, 3, None), (projected, 5, 3, [5, 3, 2])]
+    cases += fw.compute_cases(random.Random(8), 60)
+    results = {tool: fw.measure_isolated(tool, cases) for tool in fw.TOOLS}
+    records = [
+        {
+            "spec": spec,
+            "seq_len": seq_len,
+            "batch": batch,
+            "lengths": lengths,
+            "tools": {tool: results[tool][index] for tool in fw.TOOLS},
+        }
+        for index, (spec, seq_len, batch, lengths) in enumerate(cases)
+    ]
+    packages = ["torch", *fw.TOOL_PACKAGES.values()]
+    (GOLDEN / "compute").mkdir(parents=True, exist_ok=True)
+    _write("compute/tools", packages, records)
+
+
+GROUPS = {
+    "torch": torch_group,
+    "tensorflow": tensorflow_group,
+    "flax": flax_group,
+    "compute": compute_group,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

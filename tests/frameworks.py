@@ -728,3 +728,157 @@ def save_torch_checkpoints(directory: Any) -> list[Record]:  # noqa: ANN401
             }
         )
     return records
+
+
+# ----------------------------------------------------------- peer MAC tools
+TOOLS = ("ptflops", "thop", "torchinfo", "torchprofile", "calflops", "fvcore")
+TOOL_PACKAGES = {
+    "ptflops": "ptflops",
+    "thop": "ultralytics-thop",
+    "torchinfo": "torchinfo",
+    "torchprofile": "torchprofile",
+    "calflops": "calflops",
+    "fvcore": "fvcore",
+}
+
+
+def _sample(spec: Spec, seq_len: int, batch: int, lengths: list[int] | None) -> Any:  # noqa: ANN401
+    import torch
+    from torch.nn.utils.rnn import pack_padded_sequence
+
+    if lengths is None:
+        return torch.zeros(seq_len, batch, spec["input_dim"])
+    padded = torch.zeros(max(lengths), len(lengths), spec["input_dim"])
+    return pack_padded_sequence(padded, lengths, enforce_sorted=False)
+
+
+def measure_compute(
+    tool: str, spec: Spec, seq_len: int, batch: int, lengths: list[int] | None
+) -> dict[str, Any]:
+    """What ``tool`` reports for the torch module of ``spec`` on a (seq_len, batch) input.
+
+    ``lengths`` feeds a PackedSequence instead. Returns ``{"macs": .., "flops": ..}``
+    (None where the tool reports no such figure) or ``{"error": ...}`` when the tool
+    cannot take the input.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return _measure(tool, spec, seq_len, batch, lengths)
+        except Exception as error:  # noqa: BLE001 - what the tool does with this input is the record
+            return {"error": f"{type(error).__name__}: {str(error)[:120]}"}
+
+
+def _measure(  # noqa: PLR0911 - one return per tool
+    tool: str, spec: Spec, seq_len: int, batch: int, lengths: list[int] | None
+) -> dict[str, Any]:
+    import contextlib
+
+    module = torch_module(spec, device="cpu")
+    sample = _sample(spec, seq_len, batch, lengths)
+    if tool == "ptflops":
+        from ptflops import get_model_complexity_info
+
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            macs, _ = get_model_complexity_info(
+                module,
+                (seq_len, spec["input_dim"]),
+                input_constructor=(lambda _: sample) if lengths is not None else None,
+                as_strings=False,
+                print_per_layer_stat=False,
+                verbose=False,
+            )
+        if macs is None:
+            return {"error": "ptflops returned None: the forward pass failed"}
+        return {"macs": int(macs), "flops": None}
+    if tool == "thop":
+        import thop
+
+        return {
+            "macs": int(thop.profile(module, inputs=(sample,), verbose=False)[0]),
+            "flops": None,
+        }
+    if tool == "torchinfo":
+        import torchinfo
+
+        return {
+            "macs": int(torchinfo.summary(module, input_data=[sample], verbose=0).total_mult_adds),
+            "flops": None,
+        }
+    if tool == "torchprofile":
+        from torchprofile import profile_macs
+
+        return {"macs": int(profile_macs(module, (sample,))), "flops": None}
+    if tool == "calflops":
+        from calflops import calculate_flops
+
+        if lengths is not None:
+            flops, macs, _ = calculate_flops(
+                module,
+                args=[sample],
+                print_results=False,
+                print_detailed=False,
+                output_as_string=False,
+            )
+        else:
+            flops, macs, _ = calculate_flops(
+                module,
+                input_shape=(seq_len, batch, spec["input_dim"]),
+                print_results=False,
+                print_detailed=False,
+                output_as_string=False,
+            )
+        return {"macs": int(macs), "flops": int(flops)}
+    from fvcore.nn import FlopCountAnalysis
+
+    analysis = FlopCountAnalysis(module, (sample,))
+    analysis.unsupported_ops_warnings(False)  # noqa: FBT003 - fvcore's own signature
+    analysis.uncalled_modules_warnings(False)  # noqa: FBT003 - fvcore's own signature
+    total = int(analysis.total())
+    return {"macs": total, "flops": total}  # fvcore: one fused multiply-add is one flop
+
+
+def compute_cases(rng: random.Random, count: int) -> list[tuple[Spec, int, int, list[int] | None]]:
+    """Small torch layers with inputs: padded (seq_len, batch) and packed (lengths)."""
+    cases: list[tuple[Spec, int, int, list[int] | None]] = []
+    for _ in range(count):
+        spec = random_spec("pytorch", rng, 24)
+        seq_len, batch = rng.randint(1, 6), rng.randint(1, 4)
+        packed = rng.random() < 0.3
+        lengths = (
+            sorted((rng.randint(1, seq_len) for _ in range(batch)), reverse=True)
+            if packed
+            else None
+        )
+        if lengths is not None:
+            lengths[0] = seq_len
+        cases.append((spec, seq_len, batch, lengths))
+    return cases
+
+
+Case = tuple[Spec, int, int, "list[int] | None"]
+
+
+def measure_all(tool: str, cases: list[Case]) -> list[dict[str, Any]]:
+    """``measure_compute`` over ``cases``: meant for a process of its own (see below)."""
+    return [measure_compute(tool, *case) for case in cases]
+
+
+def measure_isolated(tool: str, cases: list[Case]) -> list[dict[str, Any]]:
+    """Run one tool in fresh processes: calflops patches torch's functions and leaves them
+    patched, and ptflops, once a forward pass fails (a PackedSequence), fails every later
+    call in the same process; so each such call gets a process of its own."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("spawn")
+    alone = [i for i, case in enumerate(cases) if tool == "ptflops" and case[3] is not None]
+    together = [i for i in range(len(cases)) if i not in alone]
+    results: dict[int, dict[str, Any]] = {}
+    with ProcessPoolExecutor(1, mp_context=context) as pool:
+        found = pool.submit(measure_all, tool, [cases[i] for i in together]).result()
+        results.update(zip(together, found, strict=True))
+    for index in alone:
+        with ProcessPoolExecutor(1, mp_context=context) as pool:
+            results[index] = pool.submit(measure_all, tool, [cases[index]]).result()[0]
+    return [results[i] for i in range(len(cases))]

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from lstm_params import LayerSpec, __version__, compare, max_units, summary_from_file
+from lstm_params import LayerSpec, __version__, compare, count_macs, max_units, summary_from_file
 from lstm_params._cli import main
 
 if TYPE_CHECKING:
@@ -130,6 +130,64 @@ def test_compare_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert markdown == f"{expected.to_markdown()}\n"
     _, raw, _ = run(capsys, "compare", "gru", "200", "--input-dim", "4096", "--format", "json")
     assert json.loads(raw) == compare(LayerSpec("gru", 200, 4096)).to_dict()
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "json"])
+def test_macs_command(capsys: pytest.CaptureFixture[str], fmt: str) -> None:
+    argv = ["macs", "lstm", "200", "--input-dim", "4096", "--seq-len", "16", "--format", fmt]
+    status, out, err = run(capsys, *argv)
+    assert (status, err) == (0, "")
+    ours = count_macs(LayerSpec("lstm", 200, 4096), seq_len=16)
+    thop = count_macs(
+        LayerSpec("lstm", 200, 4096, framework="pytorch"), seq_len=16, convention="thop"
+    )
+    if fmt == "json":
+        data = json.loads(out)
+        assert data["figures"][0] == ours.to_dict()
+        assert data["figures"][2] == thop.to_dict()
+        assert data["skipped"] == []
+    else:
+        assert f"{ours.macs:,}" in out
+        assert f"{thop.macs:,}" in out
+        assert "The peer tools profile the layer as a PyTorch module." in out
+
+
+def test_macs_command_one_convention_and_packed(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(
+        capsys,
+        "macs",
+        "gru",
+        "8",
+        "--input-dim",
+        "4",
+        "--framework",
+        "torch",
+        "--convention",
+        "thop",
+        "--lengths",
+        "3,2",
+    )
+    spec = LayerSpec("gru", 8, 4, framework="pytorch")
+    assert status == 0
+    assert out.startswith("PyTorch nn.GRU, 5 steps\n")
+    assert f"{count_macs(spec, lengths=[3, 2], convention='thop').macs:,}" in out
+    status, out, _ = run(capsys, "macs", "dense", "8", "--input-dim", "4")
+    assert status == 0
+    assert out.startswith("Keras Dense, 1 step\n")
+    assert "ptflops: convention=ptflops: ptflops profiles torch.nn.LSTM" in out
+    status, _, err = run(
+        capsys, "macs", "lstm", "8", "--input-dim", "4", "--convention", "torchinfo"
+    )
+    assert status == 2
+    assert "torchinfo profiles torch.nn.LSTM, GRU and RNN modules" in err
+
+
+def test_compare_command_with_steps(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(
+        capsys, "compare", "rnn", "8", "--input-dim", "4", "--seq-len", "3", "--batch", "2"
+    )
+    assert status == 0
+    assert out == f"{compare(LayerSpec('rnn', 8, 4), seq_len=3, batch=2)}\n"
 
 
 def test_max_units_command(capsys: pytest.CaptureFixture[str]) -> None:

@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from golden import GOLDEN
 
-from lstm_params import Framework, LayerSpec, compare
+from lstm_params import Framework, LayerSpec, MacsConvention, compare, count_macs
 
 SEED = {"num_units": 200, "input_dim": 4096}
 
@@ -94,9 +94,12 @@ def test_renderings_agree() -> None:
     assert (
         "| PyTorch nn.LSTM | 3,438,400 | +800 | +800: a second bias vector per gate |" in markdown
     )
-    root = ET.fromstring(comparison._repr_html_())  # noqa: S314 - our own output
-    assert root.get("class") == "lstm-params-comparison"
-    assert len(root.findall("./tbody/tr")) == len(comparison.rows)
+    page = ET.fromstring(f"<div>{comparison._repr_html_()}</div>")  # noqa: S314 - our own output
+    frameworks, compute = page.findall("table")
+    assert frameworks.get("class") == "lstm-params-comparison"
+    assert len(frameworks.findall("./tbody/tr")) == len(comparison.rows)
+    assert compute.get("class") == "lstm-params-compute"
+    assert len(compute.findall("./tbody/tr")) == len(comparison.compute) == 7
     data = json.loads(json.dumps(comparison.to_dict()))
     assert [row["params"] for row in data["rows"]] == [row.params for row in comparison.rows]
     assert data["rows"][1]["formula"] == "4 * ((200 + 4096 + 2) * 200)"
@@ -107,6 +110,24 @@ def test_renderings_agree() -> None:
         "tensorflow-v1",
         "flax-nnx",
     }
+
+
+def test_the_compute_section() -> None:
+    comparison = compare(LayerSpec("gru", 20, 10), seq_len=5, batch=2)
+    torch = LayerSpec("gru", 20, 10, framework="pytorch")
+    assert comparison.compute == tuple(
+        count_macs(torch, seq_len=5, batch=2, convention=c) for c in MacsConvention
+    )
+    text = str(comparison)
+    assert "Compute of the layer as a PyTorch module, 10 steps:" in text
+    assert "Compute of the layer" in comparison.to_markdown()
+    assert [c["convention"] for c in comparison.to_dict()["compute"]] == [
+        c.value for c in MacsConvention
+    ]
+    assert compare(LayerSpec("dense", 3, 2)).compute == ()
+    assert "Compute" not in str(compare(LayerSpec("dense", 3, 2)))
+    assert "Compute" not in compare(LayerSpec("dense", 3, 2)).to_markdown()
+    assert "lstm-params-compute" not in compare(LayerSpec("dense", 3, 2)).to_html()
 
 
 def test_compare_takes_a_layer_spec() -> None:

@@ -18,7 +18,7 @@ import frameworks
 import pytest
 from golden import evaluate, expected_weights, our_weights
 
-from lstm_params import LayerSpec, inspect_file, summary
+from lstm_params import InvalidSpecError, LayerSpec, count_macs, inspect_file, summary
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -127,6 +127,35 @@ def _check_file(path: Path, record: frameworks.Record) -> None:
         if "uncounted" not in layer
     ]
     assert sorted(map(repr, summary.layers)) == sorted(map(repr, built)), path
+
+
+PEER_MODULES = {
+    "ptflops": "ptflops",
+    "thop": "thop",
+    "torchinfo": "torchinfo",
+    "torchprofile": "torchprofile",
+    "calflops": "calflops",
+    "fvcore": "fvcore",
+}
+
+
+@pytest.mark.parametrize("tool", frameworks.TOOLS)
+def test_peer_mac_counters(tool: str) -> None:
+    """Run each peer tool now (in a process of its own) and reproduce its numbers."""
+    _framework("torch")
+    _framework(PEER_MODULES[tool])
+    cases = frameworks.compute_cases(random.Random(109), 12)
+    for case, reported in zip(cases, frameworks.measure_isolated(tool, cases), strict=True):
+        spec, seq_len, batch, lengths = case
+        steps: dict[str, object] = (
+            {"lengths": lengths} if lengths is not None else {"seq_len": seq_len, "batch": batch}
+        )
+        if "error" in reported:
+            with pytest.raises(InvalidSpecError):
+                count_macs(LayerSpec(**spec), convention=tool, **steps)  # type: ignore[arg-type]
+            continue
+        result = count_macs(LayerSpec(**spec), convention=tool, **steps)  # type: ignore[arg-type]
+        assert (result.macs, result.flops) == (reported["macs"], reported["flops"]), case
 
 
 @pytest.mark.parametrize("spec", _specs("keras", 103, 40, 8192), ids=str)

@@ -9,7 +9,15 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from golden import GOLDEN
 
-from lstm_params import InvalidSpecError, LayerSpec, Summary, memory, summary, summary_from_file
+from lstm_params import (
+    InvalidSpecError,
+    LayerSpec,
+    Summary,
+    count_macs,
+    memory,
+    summary,
+    summary_from_file,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -128,6 +136,45 @@ def test_to_dict_is_json_and_matches_the_numbers() -> None:
     assert [LayerSpec(**{k: layer[k] for k in SPEC_FIELDS}) for layer in data["layers"]] == list(
         model.layers
     )
+
+
+def test_compute_columns() -> None:
+    layers = [
+        LayerSpec("embedding", 128, 10000),
+        LayerSpec("lstm", 64, 128),
+        LayerSpec("dense", 1, 64),
+    ]
+    model = summary(layers, seq_len=16, batch=2)
+    figures = [count_macs(layer, seq_len=16, batch=2) for layer in layers]
+    assert model.compute() == tuple(figures)
+    table = model.table()
+    assert table.headers[-2:] == ("MACs", "FLOPs")
+    assert table.footer[0].cells[-2:] == (
+        f"{sum(f.macs for f in figures):,}",
+        f"{sum(f.flops or 0 for f in figures):,}",
+    )
+    assert "MACs and FLOPs: 16 steps x batch 2" in str(model)
+    data = model.to_dict()["compute"]
+    assert data == {
+        "seq_len": 16,
+        "batch": 2,
+        "macs": [f.macs for f in figures],
+        "flops": [f.flops for f in figures],
+    }
+    assert "compute" not in summary(layers).to_dict()
+    assert summary(layers).compute() == ()
+    detailed = model.to_text(weights=True)
+    assert "lstm/lstm_cell/kernel (128, 256)" in detailed
+
+
+def test_a_convlstm_has_no_compute_figure() -> None:
+    model = summary(
+        [LayerSpec("convlstm", 4, 3, kernel_size=3), LayerSpec("dense", 1, 4)], seq_len=2
+    )
+    assert model.compute()[0] is None
+    assert model.table().body[0].cells[-2:] == ("-", "-")
+    assert model.table().footer[0].cells[-2:] == ("-", "-")
+    assert model.to_dict()["compute"]["macs"] == [None, 8]
 
 
 def test_bad_summaries_are_errors() -> None:

@@ -19,6 +19,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ._checkpoint import from_shapes
     from ._compare import Comparison, ComparisonRow, compare
+    from ._compute import Compute, MacsConvention, count_macs
     from ._count import (
         count_convlstm_params,
         count_gru_params,
@@ -39,12 +40,14 @@ if TYPE_CHECKING:
 __all__ = [
     "Comparison",
     "ComparisonRow",
+    "Compute",
     "DType",
     "Framework",
     "InvalidFileError",
     "InvalidSpecError",
     "Kind",
     "LayerSpec",
+    "MacsConvention",
     "Memory",
     "Optimizer",
     "Summary",
@@ -54,6 +57,7 @@ __all__ = [
     "count_convlstm_params",
     "count_gru_params",
     "count_lstm_params",
+    "count_macs",
     "count_rnn_params",
     "format_bytes",
     "from_keras_config",
@@ -66,13 +70,16 @@ __all__ = [
     "summary_from_file",
 ]
 
-__version__ = "0.4.0"
+__version__ = "0.5.0"
 
 # Where each public name lives.
 _HOMES = {
     "Comparison": "_compare",
     "ComparisonRow": "_compare",
     "compare": "_compare",
+    "Compute": "_compute",
+    "MacsConvention": "_compute",
+    "count_macs": "_compute",
     "count_convlstm_params": "_count",
     "count_gru_params": "_count",
     "count_lstm_params": "_count",

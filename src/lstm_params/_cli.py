@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from . import __version__
 from ._compare import compare
+from ._compute import MacsConvention, compute_table, count_macs
 from ._errors import InvalidSpecError
 from ._inspect import inspect_file
 from ._memory import DType, memory
@@ -31,6 +32,7 @@ examples:
   lstm-params gru 128 --input-dim 64 --bidirectional --layers 2 --format json
   lstm-params convlstm 64 --input-dim 3 --kernel-size 3x3
   lstm-params compare gru 200 --input-dim 4096               why frameworks differ
+  lstm-params macs lstm 200 --input-dim 4096 --seq-len 16    MACs and FLOPs, every tool's way
   lstm-params max-units 1000000 --input-dim 4096             widest LSTM in 1M params
   lstm-params summary model.toml --format markdown           a whole model (see README)
   lstm-params inspect model.keras                            a saved Keras model
@@ -91,6 +93,20 @@ def _kernel_size(text: str) -> int | tuple[int, ...]:
     return tuple(int(side) for side in text.replace(",", "x").split("x") if side)
 
 
+def _steps_options(parser: argparse.ArgumentParser, *, packed: bool) -> None:
+    parser.add_argument(
+        "--seq-len", type=int, default=1, metavar="S", help="time steps (default 1)"
+    )
+    parser.add_argument("--batch", type=int, default=1, metavar="B", help="sequences (default 1)")
+    if packed:
+        parser.add_argument(
+            "--lengths",
+            type=lambda text: [int(n) for n in text.split(",")],
+            metavar="N,N,...",
+            help="a packed batch: each sequence's real length",
+        )
+
+
 def _output_options(parser: argparse.ArgumentParser, *, dtype: bool = True) -> None:
     parser.add_argument(
         "--format",
@@ -134,7 +150,20 @@ def _parser() -> argparse.ArgumentParser:
     comparison.add_argument("kind", choices=[k.value for k in Kind])
     comparison.add_argument("units", type=int, metavar="UNITS")
     _layer_options(comparison)
+    _steps_options(comparison, packed=False)
     _output_options(comparison, dtype=False)
+    compute = commands.add_parser("macs", help="MACs and FLOPs of one layer, every tool's way")
+    compute.add_argument("kind", choices=[k.value for k in Kind])
+    compute.add_argument("units", type=int, metavar="UNITS")
+    _layer_options(compute)
+    _steps_options(compute, packed=True)
+    compute.add_argument(
+        "--convention",
+        default="all",
+        choices=["all", *(c.value for c in MacsConvention)],
+        help="whose way of counting (default: all of them)",
+    )
+    _output_options(compute, dtype=False)
     sizing = commands.add_parser("max-units", help="the widest layer within a parameter budget")
     sizing.add_argument("budget", type=int, metavar="BUDGET", help="most parameters allowed")
     sizing.add_argument("--kind", default="lstm", choices=[k.value for k in Kind])
@@ -201,10 +230,50 @@ def _layer(args: argparse.Namespace) -> str:
 
 
 def _compare(args: argparse.Namespace) -> str:
-    comparison = compare(_spec(args, args.kind, args.units))
+    spec = _spec(args, args.kind, args.units)
+    comparison = compare(spec, seq_len=args.seq_len, batch=args.batch)
     if args.format == "json":
         return json.dumps(comparison.to_dict(), indent=2)
     return comparison.to_markdown() if args.format == "markdown" else str(comparison)
+
+
+def _macs(args: argparse.Namespace) -> str:
+    spec = _spec(args, args.kind, args.units)
+    steps = {"seq_len": args.seq_len, "batch": args.batch, "lengths": args.lengths}
+    chosen = list(MacsConvention) if args.convention == "all" else [MacsConvention(args.convention)]
+    figures, skipped = [], []
+    for convention in chosen:
+        try:
+            target = spec
+            if convention is not MacsConvention.LSTM_PARAMS and args.convention == "all":
+                target = LayerSpec(**spec.to_dict() | {"framework": "pytorch", "reset_after": None})
+            figures.append(count_macs(target, convention=convention, **steps))
+        except InvalidSpecError as error:
+            if args.convention != "all":
+                raise
+            skipped.append((convention, str(error)))
+    if args.format == "json":
+        return json.dumps(
+            {
+                **spec.to_dict(),
+                **steps,
+                "figures": [figure.to_dict() for figure in figures],
+                "skipped": [{"convention": str(c), "reason": why} for c, why in skipped],
+            },
+            indent=2,
+        )
+    table = compute_table(figures)
+    notes = [f"{convention}: {why}" for convention, why in skipped]
+    if args.convention == "all" and spec.framework is not Framework.PYTORCH:
+        notes.insert(0, "The peer tools profile the layer as a PyTorch module.")
+    steps_taken = figures[0].steps
+    title = (
+        f"{spec.framework.display_name} {spec.layer_name}, "
+        f"{steps_taken:,} step{'s' * (steps_taken != 1)}"
+    )
+    if args.format == "markdown":
+        return "\n\n".join([f"**{title}**", table.markdown(), *notes])
+    return "\n".join([title, table.text(), *notes])
 
 
 def _max_units(args: argparse.Namespace) -> str:
@@ -240,6 +309,7 @@ def _summary(args: argparse.Namespace) -> str:
 
 _COMMANDS = {
     "compare": _compare,
+    "macs": _macs,
     "max-units": _max_units,
     "summary": _summary,
     "inspect": _summary,

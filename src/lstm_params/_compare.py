@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ._compute import Compute, compute_table, every_convention
 from ._convention import BIASES
 from ._errors import InvalidSpecError
 from ._frozen import Frozen, setup
@@ -45,14 +46,23 @@ class Comparison(Frozen):
     ``missing`` lists the frameworks that cannot build it, with the reason.
     """
 
-    __slots__ = _fields = ("rows", "missing")
+    __slots__ = _fields = ("rows", "missing", "compute")
     rows: tuple[ComparisonRow, ...]
     missing: tuple[tuple[Framework, str], ...]
+    compute: tuple[Compute, ...]
 
     def __init__(
-        self, rows: tuple[ComparisonRow, ...], missing: tuple[tuple[Framework, str], ...]
+        self,
+        rows: tuple[ComparisonRow, ...],
+        missing: tuple[tuple[Framework, str], ...],
+        compute: tuple[Compute, ...] = (),
     ) -> None:
-        setup(self, rows=rows, missing=missing)
+        setup(self, rows=rows, missing=missing, compute=compute)
+
+    @property
+    def _compute_title(self) -> str:
+        steps = self.compute[0].steps if self.compute else 0
+        return f"Compute of the layer as a PyTorch module, {steps:,} step{'s' * (steps != 1)}:"
 
     def table(self) -> Table:
         """The rows every rendering shows."""
@@ -64,16 +74,28 @@ class Comparison(Frozen):
         return Table(("Framework", "Params", "Difference", "Why"), "lrrl", body, (), notes)
 
     def __str__(self) -> str:
-        """The text table."""
-        return self.table().text()
+        """The text table, then the compute section."""
+        text = self.table().text()
+        if self.compute:
+            text += f"\n\n{self._compute_title}\n{compute_table(self.compute).text()}"
+        return text
 
     def to_markdown(self) -> str:
-        """A GitHub-flavoured Markdown table of the same rows."""
-        return self.table().markdown()
+        """A GitHub-flavoured Markdown table of the same rows, then the compute section."""
+        text = self.table().markdown()
+        if self.compute:
+            text += f"\n\n{self._compute_title}\n\n{compute_table(self.compute).markdown()}"
+        return text
 
     def to_html(self) -> str:
-        """An HTML table of the same rows, every string escaped."""
-        return self.table().html("lstm-params-comparison")
+        """HTML tables of the same rows and compute section, every string escaped."""
+        text = self.table().html("lstm-params-comparison")
+        if self.compute:
+            import html  # noqa: PLC0415 - imported on use, not with the package
+
+            text += f"<p>{html.escape(self._compute_title)}</p>"
+            text += compute_table(self.compute).html("lstm-params-compute")
+        return text
 
     def _repr_html_(self) -> str:
         """What Jupyter shows for a comparison as a cell's last expression."""
@@ -94,6 +116,7 @@ class Comparison(Frozen):
                 for row in self.rows
             ],
             "missing": [{"framework": f.value, "reason": why} for f, why in self.missing],
+            "compute": [figure.to_dict() for figure in self.compute],
         }
 
 
@@ -105,11 +128,13 @@ def _difference(index: int, row: ComparisonRow) -> tuple[str, str]:
     return f"{row.difference:+,}", "; ".join(row.reasons)
 
 
-def compare(spec: LayerSpec) -> Comparison:
+def compare(spec: LayerSpec, *, seq_len: int = 1, batch: int = 1) -> Comparison:
     """``spec`` in every framework that has it, the differences and their reasons.
 
     For a GRU, each ``reset_after`` a framework offers is its own row where it
-    changes the count (Keras: True, its default, and False).
+    changes the count (Keras: True, its default, and False). A recurrent layer
+    also gets a compute section: its MACs and FLOPs over ``seq_len * batch``
+    steps as a PyTorch module, under every convention of :func:`count_macs`.
 
     >>> print(compare(LayerSpec("lstm", 200, 4096)))
     Framework                    Params  Difference  Why
@@ -121,6 +146,18 @@ def compare(spec: LayerSpec) -> Comparison:
     Flax linen RNN(LSTMCell)  3,437,600           0  same count
     Flax NNX LSTMCell         3,437,600           0  same count
     ====================================================================================
+    <BLANKLINE>
+    Compute of the layer as a PyTorch module, 1 step:
+    Convention         MACs      FLOPs  Rule
+    =============================================================================================
+    lstm_params   3,436,800  6,877,000  ours: matrix MACs; FLOPs add biases and element-wise work
+    ptflops       3,440,400          -  per sample; biases and element-wise terms; no weight_hr
+    thop          3,440,000          -  a cell formula per real step
+    torchinfo     3,438,400          -  every parameter once per step
+    torchprofile  3,436,800          -  aten::lstm only; GRU and RNN count 0
+    calflops              0  6,875,600  FLOPs only, 2*rows*cols - rows per product
+    fvcore                0          0  recurrent ops unsupported: 0
+    =============================================================================================
     """
     if not isinstance(spec, LayerSpec):
         msg = f"spec must be a LayerSpec, got {type(spec).__name__} {spec!r}"
@@ -136,7 +173,7 @@ def compare(spec: LayerSpec) -> Comparison:
     rows = tuple(
         ComparisonRow(_label(v), v, v.params - first.params, _reasons(first, v)) for v in versions
     )
-    return Comparison(rows, tuple(missing))
+    return Comparison(rows, tuple(missing), every_convention(spec, seq_len=seq_len, batch=batch))
 
 
 def _versions(spec: LayerSpec, framework: Framework) -> list[LayerSpec]:

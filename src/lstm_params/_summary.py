@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from ._compute import Compute, count_macs
 from ._errors import InvalidSpecError
 from ._frozen import Frozen, setup
 from ._memory import DType, Memory, format_bytes, memory
 from ._spec import LayerSpec
 from ._table import Row, Table
+from ._validation import as_size
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -40,6 +42,8 @@ class Summary(Frozen):
         "uncounted",
         "stored",
         "source",
+        "seq_len",
+        "batch",
     )
     layers: tuple[LayerSpec, ...]
     names: tuple[str, ...]
@@ -48,6 +52,8 @@ class Summary(Frozen):
     uncounted: tuple[tuple[str, str, str], ...]
     stored: tuple[tuple[str, int], ...]
     source: str | None
+    seq_len: int | None
+    batch: int
 
     def __init__(  # noqa: PLR0913
         self,
@@ -59,6 +65,8 @@ class Summary(Frozen):
         uncounted: tuple[tuple[str, str, str], ...] = (),
         stored: tuple[tuple[str, int], ...] = (),
         source: str | None = None,
+        seq_len: int | None = None,
+        batch: int = 1,
     ) -> None:
         setup(
             self,
@@ -69,6 +77,8 @@ class Summary(Frozen):
             uncounted=uncounted,
             stored=stored,
             source=source,
+            seq_len=seq_len,
+            batch=batch,
         )
 
     @property
@@ -86,37 +96,58 @@ class Summary(Frozen):
         """The weights' memory in the summary's dtype."""
         return memory(self.params, dtype=self.dtype)
 
+    def compute(self) -> tuple[Compute | None, ...]:
+        """Each layer's MACs and FLOPs over ``seq_len * batch`` steps (our convention).
+
+        None for a layer whose compute a spec cannot tell (a ConvLSTM); empty
+        without a ``seq_len``.
+        """
+        if self.seq_len is None:
+            return ()
+        return tuple(_compute(layer, self.seq_len, self.batch) for layer in self.layers)
+
     def table(self, *, weights: bool = False) -> Table:
         """The rows every rendering shows; ``weights`` adds each tensor under its layer."""
         total = self.params
+        figures = self.compute()
+        extra = ("", "") if figures else ()
 
         def share(count: int) -> str:
             return f"{100 * count / total:.1f}%" if total else "-"
 
         body: list[Row] = []
-        for name, layer in zip(self.names, self.layers, strict=True):
+        for index, (name, layer) in enumerate(zip(self.names, self.layers, strict=True)):
             count = layer.params
             label = f"{name} ({layer.layer_name})"
-            body.append(Row((label, str(layer.output_dim), f"{count:,}", share(count))))
+            cost = _figures(figures[index]) if figures else ()
+            body.append(Row((label, str(layer.output_dim), f"{count:,}", share(count), *cost)))
             if weights:
                 body += [
-                    Row((f"{w.name} {w.shape}", "", f"{w.size:,}", ""), detail=True)
+                    Row((f"{w.name} {w.shape}", "", f"{w.size:,}", "", *extra), detail=True)
                     for w in layer.weights()
                 ]
         body += [
-            Row((f"{t.name} (tensor {t.shape})", "", f"{t.size:,}", share(t.size)))
+            Row((f"{t.name} (tensor {t.shape})", "", f"{t.size:,}", share(t.size), *extra))
             for t in self.tensors
         ]
         body += [
-            Row((f"{name} ({cls})", "", "?", "not counted")) for name, cls, _ in self.uncounted
+            Row((f"{name} ({cls})", "", "?", "not counted", *extra))
+            for name, cls, _ in self.uncounted
         ]
         label = "Total" if self.complete else "Total (incomplete)"
-        footer = (Row((label, "", f"{total:,}", share(total))),)
+        totals = _figures(_sum(figures)) if figures else ()
+        footer = (Row((label, "", f"{total:,}", share(total), *totals)),)
         notes = [f"Weights: {self.memory} as {self.dtype}"]
         if self.stored:
             parts = ", ".join(f"{dtype} {format_bytes(size)}" for dtype, size in self.stored)
             notes.append(f"Stored: {format_bytes(sum(s for _, s in self.stored))} ({parts})")
         notes += [f"Not counted: {name} ({cls}): {why}" for name, cls, why in self.uncounted]
+        if figures:
+            notes.append(
+                f"MACs and FLOPs: {self.seq_len} steps x batch {self.batch}, "
+                "lstm_params' convention"
+            )
+            return Table((*_HEADERS, "MACs", "FLOPs"), "lrrrrr", tuple(body), footer, tuple(notes))
         return Table(_HEADERS, "lrrr", tuple(body), footer, tuple(notes))
 
     def __str__(self) -> str:
@@ -142,9 +173,19 @@ class Summary(Frozen):
     def to_dict(self) -> dict[str, Any]:
         """Plain, JSON-serialisable data with the same numbers (see README for the keys)."""
         total = self.params
+        figures = self.compute()
+        compute = {}
+        if figures:
+            compute = {
+                "seq_len": self.seq_len,
+                "batch": self.batch,
+                "macs": [None if f is None else f.macs for f in figures],
+                "flops": [None if f is None else f.flops for f in figures],
+            }
         return {
             "params": total,
             "complete": self.complete,
+            **({"compute": compute} if compute else {}),
             "memory": self.memory.to_dict(),
             "layers": [
                 {
@@ -173,11 +214,15 @@ def summary(
     *,
     dtype: DType | str = DType.FLOAT32,
     names: Iterable[str | None] | None = None,
+    seq_len: int | None = None,
+    batch: int = 1,
 ) -> Summary:
     """Summarise a model given as its layers, in order.
 
     Layers are named after their kind, numbered from the second on (``lstm``,
     ``lstm_1``), unless ``names`` gives a name (``None`` keeps the automatic one).
+    With ``seq_len`` (and ``batch``), the table adds each layer's MACs and FLOPs
+    over that many steps (:func:`count_macs`, our convention).
 
     >>> from lstm_params import LayerSpec
     >>> model = summary([
@@ -213,7 +258,33 @@ def summary(
     chosen = tuple(
         auto if name is None else name for auto, name in zip(automatic, given, strict=True)
     )
-    return Summary(specs, chosen, DType.parse(dtype))
+    steps = None if seq_len is None else as_size("seq_len", seq_len)
+    return Summary(specs, chosen, DType.parse(dtype), seq_len=steps, batch=as_size("batch", batch))
+
+
+def _compute(layer: LayerSpec, seq_len: int, batch: int) -> Compute | None:
+    try:
+        return count_macs(layer, seq_len=seq_len, batch=batch)
+    except InvalidSpecError:  # a ConvLSTM: its compute depends on the frames' size
+        return None
+
+
+def _figures(figure: Compute | None) -> tuple[str, str]:
+    if figure is None:
+        return "-", "-"
+    return f"{figure.macs:,}", f"{figure.flops:,}"
+
+
+def _sum(figures: tuple[Compute | None, ...]) -> Compute | None:
+    if any(f is None for f in figures):
+        return None
+    known = [f for f in figures if f is not None]
+    return Compute(
+        known[0].convention,
+        sum(f.macs for f in known),
+        sum(f.flops or 0 for f in known),
+        known[0].steps,
+    )
 
 
 def _names(specs: tuple[LayerSpec, ...]) -> tuple[str, ...]:
