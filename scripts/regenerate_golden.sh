@@ -15,10 +15,15 @@ make_env() {  # make_env NAME PACKAGES...
 
 # torch first, alone: its CPU build from this machine; keras 3 runs on it.
 make_env torch torch==2.13.0
-make_env torch keras==3.15.1 onnx==1.23.2
+make_env torch keras==3.15.1 onnx==1.23.2 safetensors
+# The peer MAC counters: without their dependencies (pip must not swap torch), then
+# what they import (calflops imports transformers and accelerate at import time).
+make_env torch --no-deps ptflops==0.7.5 ultralytics-thop==2.2.3 torchinfo==1.8.0 \
+  torchprofile==0.1.0 calflops==0.3.2 fvcore==0.1.5.post20221221 iopath==0.1.10
+make_env torch yacs tabulate termcolor portalocker tqdm pyyaml transformers accelerate
 make_env tensorflow tensorflow-cpu==2.21.0 tf-keras==2.21.0
 make_env flax jax==0.10.2 jaxlib==0.10.2 flax==0.12.8
 
-"$root/torch/bin/python" scripts/generate_golden.py torch
+"$root/torch/bin/python" scripts/generate_golden.py torch compute
 TF_CPP_MIN_LOG_LEVEL=3 "$root/tensorflow/bin/python" scripts/generate_golden.py tensorflow
 "$root/flax/bin/python" scripts/generate_golden.py flax

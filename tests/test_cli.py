@@ -274,6 +274,10 @@ def test_summary_command(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> 
             "proj_size must be an integer >= 0, got -1",
         ),
         (["summary", "missing.toml"], "missing.toml: cannot read"),
+        (
+            ["macs", "convlstm", "4", "--input-dim", "3", "--kernel-size", "3"],
+            "a ConvLSTM's MACs depend on the frames' spatial size",
+        ),
         (["inspect", "missing.keras"], "missing.keras: cannot read"),
         (["transformer", "3"], "argument COMMAND: invalid choice: 'transformer'"),
         ([], "the following arguments are required: COMMAND"),

@@ -200,7 +200,7 @@ def _spec(args: argparse.Namespace, kind: str, units: int) -> LayerSpec:
     return LayerSpec(kind, units, args.input_dim, **_options(args))
 
 
-def layer_report(spec: LayerSpec, dtype: DType | str = DType.FLOAT32) -> dict[str, Any]:
+def _layer_report(spec: LayerSpec, dtype: DType | str = DType.FLOAT32) -> dict[str, Any]:
     """The JSON answer for one layer (keys documented in the README)."""
     return {
         **spec.to_dict(),
@@ -220,7 +220,7 @@ def layer_report(spec: LayerSpec, dtype: DType | str = DType.FLOAT32) -> dict[st
 def _layer(args: argparse.Namespace) -> str:
     spec = _spec(args, args.kind, args.units)
     if args.format == "json":
-        return json.dumps(layer_report(spec, args.dtype), indent=2)
+        return json.dumps(_layer_report(spec, args.dtype), indent=2)
     weights = memory(spec, dtype=args.dtype)
     if args.format == "markdown":
         title = f"**{spec.framework.display_name} {spec.layer_name}**: {spec.params:,} parameters"
@@ -252,6 +252,8 @@ def _macs(args: argparse.Namespace) -> str:
             if args.convention != "all":
                 raise
             skipped.append((convention, str(error)))
+    if not figures:  # not even ours: a ConvLSTM, whose compute depends on the frames' size
+        raise InvalidSpecError(skipped[0][1])
     if args.format == "json":
         return json.dumps(
             {
