@@ -7,7 +7,7 @@ import pickle
 
 import pytest
 
-from lstm_params import LayerSpec, compare, memory, summary
+from lstm_params import LayerSpec, compare, count_convlstm_params, memory, summary
 from lstm_params import _spec as spec_module
 
 
@@ -60,6 +60,17 @@ def test_the_cache_never_mistakes_a_bool_or_a_float_for_an_int() -> None:
         LayerSpec("lstm", True, 5)  # noqa: FBT003
     with pytest.raises(TypeError, match=r"num_units must be an integer, got float 1\.0"):
         LayerSpec("lstm", 1.0, 5)  # type: ignore[arg-type]
+
+
+def test_the_cache_looks_inside_tuples() -> None:
+    assert LayerSpec("convlstm", 4, 3, kernel_size=(3, 1)).kernel_size == (3, 1)
+    with pytest.raises(TypeError, match=r"kernel_size\[1\] must be an integer, not bool"):
+        LayerSpec("convlstm", 4, 3, kernel_size=(3, True))
+    with pytest.raises(TypeError, match=r"kernel_size\[0\] must be an integer, got float"):
+        LayerSpec("convlstm", 4, 3, kernel_size=(3.0, 1))  # type: ignore[arg-type]
+    assert count_convlstm_params(4, 3, (3, 1)) > 0
+    with pytest.raises(TypeError, match=r"kernel_size\[1\] must be an integer, not bool"):
+        count_convlstm_params(4, 3, (3, True))
 
 
 def test_unhashable_arguments_skip_the_cache() -> None:

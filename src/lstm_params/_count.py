@@ -198,8 +198,7 @@ def count_rnn_params(  # noqa: PLR0913
     return _rnn(num_units, input_dim, bias, framework, bidirectional, num_layers)
 
 
-@_remembered
-def _convlstm(
+def _count_convlstm(
     filters: int,
     input_channels: int,
     kernel_size: int | tuple[int, ...] | list[int],
@@ -215,6 +214,9 @@ def _convlstm(
         kernel_size=kernel_size,
     )
     return spec.params
+
+
+_convlstm = _remembered(_count_convlstm)
 
 
 def count_convlstm_params(
@@ -234,4 +236,6 @@ def count_convlstm_params(
     >>> count_convlstm_params(64, 3, (3, 3), framework="flax-linen")  # two biases
     154880
     """
+    if isinstance(kernel_size, tuple):  # (3, True) must not hit the cached (3, 1)
+        return _count_convlstm(filters, input_channels, kernel_size, bias, framework)
     return _convlstm(filters, input_channels, kernel_size, bias, framework)

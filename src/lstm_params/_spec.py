@@ -36,6 +36,8 @@ class _Interned(type):
                 key = (args, tuple(kwargs.items()), *map(type, args), *map(type, kwargs.values()))
             else:  # the common call, LayerSpec("lstm", 200, 4096): a shorter key
                 key = (args, *map(type, args))
+            if tuple in key:  # kernel_size=(3, True) must not hit (3, 1): the items' types too
+                key = (*key, *map(_types, (*args, *kwargs.values())))
             found = _CACHE.get(key)
         except TypeError:  # unhashable, e.g. kernel_size=[3, 3]
             return super().__call__(*args, **kwargs)
@@ -45,6 +47,11 @@ class _Interned(type):
                 _CACHE.clear()
             _CACHE[key] = found
         return found
+
+
+def _types(value: object) -> object:
+    """The type of ``value``, and of its items for a tuple, for the cache key."""
+    return (tuple, *map(_types, value)) if isinstance(value, tuple) else type(value)
 
 
 class LayerSpec(Frozen, metaclass=_Interned):
