@@ -204,7 +204,10 @@ def torch_group() -> None:
     keras_specs += [{**s, "framework": "keras"} for s in big[:1]]
     keras_specs += _random("keras", 2, 200, 5000)
     keras_specs += _feedforward("keras", 12)
-    _write("keras", ["keras", "torch"], _records(keras_specs, fw.build_keras))
+    keras_records = _records(keras_specs, fw.build_keras)
+    cells = [s for s in keras_specs[:80] if fw.fits_a_cell(s) and s["kind"] != "convlstm"]
+    keras_records += _records(cells, fw.build_keras_rnn_cell)
+    _write("keras", ["keras", "torch"], keras_records)
     _write_models("keras", ["keras", "torch"], fw.build_keras_model)
 
     import keras
@@ -275,7 +278,10 @@ def flax_group() -> None:
     linen += [{"kind": "lstm", "num_units": 8192, "input_dim": 8192, "framework": "flax-linen"}]
     linen += _random("flax-linen", 6, 150, 5000)
     linen += _feedforward("flax-linen", 14)
-    _write("flax-linen", ["flax", "jax"], _records(linen, fw.build_flax_linen))
+    records = _records(linen, fw.build_flax_linen)
+    lstms = [s for s in linen if s["kind"] == "lstm"][:20]
+    records += _records(lstms, lambda s: fw.build_flax_linen(s, optimized=True))
+    _write("flax-linen", ["flax", "jax"], records)
 
     nnx = _examples("flax-nnx")
     nnx += list(_grid("flax-nnx"))

@@ -290,6 +290,31 @@ def build_keras(spec: Spec) -> Record:
         return _keras_record(keras, spec, f"keras {keras.__version__} ({keras.backend.backend()})")
 
 
+def build_keras_rnn_cell(spec: Spec) -> Record:
+    """Keras 3 ``RNN(LSTMCell(...))``, ``RNN(GRUCell(...))``, ``RNN(SimpleRNNCell(...))``."""
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    import keras
+
+    cells = {
+        "lstm": keras.layers.LSTMCell,
+        "gru": keras.layers.GRUCell,
+        "rnn": keras.layers.SimpleRNNCell,
+    }
+    options: dict[str, Any] = {"use_bias": spec.get("bias", True)}
+    if spec["kind"] == "gru":
+        options["reset_after"] = spec.get("reset_after", True)
+    keras.backend.clear_session()
+    with keras.device("meta"):
+        layer = keras.layers.RNN(cells[spec["kind"]](spec["num_units"], **options))
+        model = keras.Sequential([keras.Input((None, spec["input_dim"])), layer])
+        weights = [[w.path, [int(d) for d in w.shape]] for w in model.weights]
+        return {
+            "source": f"keras {keras.__version__} RNN(cell)",
+            "params": int(model.count_params()),
+            "weights": weights,
+        }
+
+
 def build_tf_keras(spec: Spec) -> Record:
     """tf.keras 2 (the ``tf_keras`` package) on TensorFlow."""
     import tf_keras
@@ -355,8 +380,11 @@ def _flax_leaves(tree: Any) -> list[list[Any]]:  # noqa: ANN401
     ]
 
 
-def build_flax_linen(spec: Spec) -> Record:
-    """``nn.RNN(cell)``, ``nn.Bidirectional`` and ``nn.Sequential``, via ``jax.eval_shape``."""
+def build_flax_linen(spec: Spec, *, optimized: bool = False) -> Record:
+    """``nn.RNN(cell)``, ``nn.Bidirectional`` and ``nn.Sequential``, via ``jax.eval_shape``.
+
+    ``optimized`` builds LSTMs with ``nn.OptimizedLSTMCell`` instead of ``nn.LSTMCell``.
+    """
     import flax
     import jax
     import jax.numpy as jnp
@@ -382,7 +410,8 @@ def build_flax_linen(spec: Spec) -> Record:
             return nn.ConvLSTMCell(
                 units, tuple(spec["kernel_size"]), use_bias=spec.get("bias", True)
             )
-        return {"lstm": nn.LSTMCell, "gru": nn.GRUCell, "rnn": nn.SimpleCell}[kind](units)
+        lstm = nn.OptimizedLSTMCell if optimized else nn.LSTMCell
+        return {"lstm": lstm, "gru": nn.GRUCell, "rnn": nn.SimpleCell}[kind](units)
 
     def layer() -> Any:  # noqa: ANN401
         if spec.get("bidirectional"):

@@ -7,7 +7,9 @@ same tensors with a decoration lstm_params leaves out, documented here:
   TensorFlow 1 names end in ``:0``, and tf.keras 2 puts ConvLSTM variables
   directly under the layer (``conv_lstm2d/kernel``, no ``conv_lstm_cell/``).
 * PyTorch's cells (``nn.LSTMCell``) name ``weight_ih`` what a one-layer
-  ``nn.LSTM`` names ``weight_ih_l0``; lstm_params uses the module's names.
+  ``nn.LSTM`` names ``weight_ih_l0``; lstm_params uses the module's names. Keras'
+  ``RNN(LSTMCell(...))`` is named ``rnn/lstm_cell/...`` where ``LSTM`` is
+  ``lstm/lstm_cell/...``: the same tensors under another layer name.
 * ONNX initializers are anonymous (``onnx::LSTM_110``): the records name them
   ``<node>/<input>``, and the comparison is by input (``W``, ``R``, ``B``, ``P``),
   node by node.
@@ -58,6 +60,8 @@ def our_weights(source: str, weights: list[tuple[str, tuple[int, ...]]]) -> list
     """lstm_params' tensors, decorated the way ``source`` would show them."""
     if re.fullmatch(r"torch\.nn\.\w+Cell", source):
         return [(name.removesuffix("_l0"), shape) for name, shape in weights]
+    if source.endswith("RNN(cell)"):
+        return [(f"rnn/{name.split('/', 1)[1]}", shape) for name, shape in weights]
     if source.startswith("tf_keras"):
         return [(name.replace("/conv_lstm_cell/", "/"), shape) for name, shape in weights]
     if source.startswith(("torch.onnx", "onnx.reference")):
