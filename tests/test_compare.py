@@ -125,6 +125,7 @@ def test_the_compute_section() -> None:
         c.value for c in MacsConvention
     ]
     assert compare(LayerSpec("dense", 3, 2)).compute == ()
+    assert compare(LayerSpec("lstm", 3, 2, peepholes=True)).compute == ()  # no torch module
     assert "Compute" not in str(compare(LayerSpec("dense", 3, 2)))
     assert "Compute" not in compare(LayerSpec("dense", 3, 2)).to_markdown()
     assert "lstm-params-compute" not in compare(LayerSpec("dense", 3, 2)).to_html()

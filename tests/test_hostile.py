@@ -392,7 +392,7 @@ def test_counts_past_the_limits(monkeypatch: pytest.MonkeyPatch, tmp_path: Path)
 
 def test_the_header_reader_wants_an_object() -> None:
     with pytest.raises(InvalidSpecError, match="the header must be a JSON object, got list"):
-        checkpoint.summary_from_header([], 0, None)
+        checkpoint.summary_from_header([], 0)
 
 
 def _functional(*layers: object) -> str:

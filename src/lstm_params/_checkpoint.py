@@ -59,10 +59,10 @@ def from_shapes(shapes: Mapping[str, Sequence[int]]) -> Summary:
         msg = f"{len(shapes):,} tensors, more than the {MAX_TENSORS:,} read"
         raise InvalidSpecError(msg)
     tensors = [Weight(_name(name), _shape(name, shape)) for name, shape in shapes.items()]
-    return _recognise(tensors, (), None)
+    return _recognise(tensors, ())
 
 
-def summary_from_header(header: object, data_size: int, source: str | None) -> Summary:
+def summary_from_header(header: object, data_size: int) -> Summary:
     """Summarise a parsed safetensors header; ``data_size`` is the bytes after it."""
     if not isinstance(header, dict):
         msg = f"the header must be a JSON object, got {type(header).__name__}"
@@ -78,7 +78,7 @@ def summary_from_header(header: object, data_size: int, source: str | None) -> S
         weight, dtype, size = _entry(name, entry, data_size)
         tensors.append(weight)
         stored[dtype] = stored.get(dtype, 0) + size
-    return _recognise(tensors, tuple(sorted(stored.items())), source)
+    return _recognise(tensors, tuple(sorted(stored.items())))
 
 
 def _entry(name: str, entry: object, data_size: int) -> tuple[Weight, str, int]:
@@ -133,9 +133,7 @@ def _shape(name: str, shape: object) -> tuple[int, ...]:
     return sizes
 
 
-def _recognise(
-    tensors: list[Weight], stored: tuple[tuple[str, int], ...], source: str | None
-) -> Summary:
+def _recognise(tensors: list[Weight], stored: tuple[tuple[str, int], ...]) -> Summary:
     groups: dict[str, dict[str, Weight]] = {}
     for tensor in tensors:
         match = _MODULE.fullmatch(tensor.name)
@@ -151,9 +149,7 @@ def _recognise(
             names.append(prefix or spec.kind.value)
             claimed.update(group)
     others = tuple(t for t in tensors if t.name not in claimed)
-    return Summary(
-        tuple(specs), tuple(names), DType.FLOAT32, tensors=others, stored=stored, source=source
-    )
+    return Summary(tuple(specs), tuple(names), DType.FLOAT32, tensors=others, stored=stored)
 
 
 def _module(prefix: str, group: dict[str, Weight]) -> LayerSpec | None:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from . import __version__
 from ._compare import compare
-from ._compute import MacsConvention, compute_table, count_macs
+from ._compute import MacsConvention, as_pytorch, compute_table, count_macs
 from ._errors import InvalidSpecError
 from ._inspect import inspect_file
 from ._memory import DType, memory
@@ -246,7 +246,7 @@ def _macs(args: argparse.Namespace) -> str:
         try:
             target = spec
             if convention is not MacsConvention.LSTM_PARAMS and args.convention == "all":
-                target = LayerSpec(**spec.to_dict() | {"framework": "pytorch", "reset_after": None})
+                target = as_pytorch(spec)
             figures.append(count_macs(target, convention=convention, **steps))
         except InvalidSpecError as error:
             if args.convention != "all":

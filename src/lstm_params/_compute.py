@@ -44,6 +44,7 @@ __all__ = [
     "SHORT",
     "Compute",
     "MacsConvention",
+    "as_pytorch",
     "compute_table",
     "count_macs",
     "every_convention",
@@ -296,13 +297,22 @@ def _fvcore(spec: LayerSpec) -> tuple[int, int]:  # noqa: ARG001 - every recurre
     return 0, 0
 
 
+def as_pytorch(spec: LayerSpec) -> LayerSpec:
+    """The same layer as a PyTorch module (its own GRU kind): what the peer tools profile.
+
+    An option PyTorch lacks (peepholes, a ConvLSTM) is an :class:`InvalidSpecError`.
+    """
+    return LayerSpec(**spec.to_dict() | {"framework": "pytorch", "reset_after": None})
+
+
 def every_convention(spec: LayerSpec, *, seq_len: int = 1, batch: int = 1) -> tuple[Compute, ...]:
-    """The layer (as a PyTorch module) under every convention; none for other kinds."""
+    """The layer as a PyTorch module under every convention; none if it is no such module."""
     if spec.kind not in _PTFLOPS:
         return ()
-    torch = LayerSpec(
-        **spec.to_dict() | {"framework": "pytorch", "reset_after": None, "peepholes": False}
-    )
+    try:
+        torch = as_pytorch(spec)
+    except InvalidSpecError:  # a peephole LSTM: not a torch module
+        return ()
     return tuple(
         count_macs(torch, seq_len=seq_len, batch=batch, convention=c) for c in MacsConvention
     )

@@ -73,7 +73,7 @@ def _read(stream: IO[bytes], size: int, file: Path) -> Summary:
             raise InvalidSpecError(msg)
         stream.seek(8)
         header = _json(stream.read(length), "safetensors header")
-        return summary_from_header(header, size - 8 - length, str(file))
+        return summary_from_header(header, size - 8 - length)
     if start.startswith(_ZIP):
         return summary_from_config(_json(_archive_config(file), "config.json"))
     if start.lstrip(_BOM).lstrip()[:1] == b"{":
