@@ -6,6 +6,7 @@ frameworks wrote, or from the user's own example (3,437,600).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -141,9 +142,9 @@ def test_spec_is_frozen_hashable_and_normalised() -> None:
     assert spec.reset_after is True  # PyTorch's only GRU
     assert spec == LayerSpec(Kind.GRU, 8, 4, framework=Framework.PYTORCH, reset_after=True)
     assert len({spec, LayerSpec("gru", 8, 4, framework="pytorch")}) == 1
-    with pytest.raises(AttributeError, match="LayerSpec is immutable: cannot set 'num_units'"):
-        spec.num_units = 9
-    with pytest.raises(AttributeError, match="LayerSpec is immutable: cannot delete 'bias'"):
+    with pytest.raises(dataclasses.FrozenInstanceError, match="cannot assign to field 'num_units'"):
+        spec.num_units = 9  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError, match="cannot delete field 'bias'"):
         del spec.bias
     assert LayerSpec("gru", 8, 4, framework="tf1").reset_after is False
     assert LayerSpec("convlstm", 8, 4, kernel_size=[5]).kernel_size == (5,)
@@ -257,3 +258,38 @@ def test_legend_names_every_number_of_the_formula() -> None:
 )
 def test_layer_names(spec: LayerSpec, layer_name: str) -> None:
     assert spec.layer_name == layer_name
+
+
+@pytest.mark.parametrize(
+    ("framework", "kind", "gates", "same_as", "name"),
+    [
+        # A custom gate count in a fused layout has the tensors of the built-in layer with
+        # that many gate blocks: the same count as that layer (golden data for each).
+        (
+            "keras",
+            "lstm",
+            3,
+            {"kind": "gru", "reset_after": False},
+            "RNN(custom LSTM cell, 3 gates)",
+        ),
+        ("keras", "lstm", 1, {"kind": "rnn"}, "RNN(custom LSTM cell, 1 gate)"),
+        ("pytorch", "lstm", 3, {"kind": "gru"}, "custom nn.LSTM-style module, 3 gates"),
+        ("pytorch", "gru", 1, {"kind": "rnn"}, "custom nn.GRU-style module, 1 gate"),
+        ("tensorflow-v1", "lstm", 1, {"kind": "rnn"}, "custom LSTMCell-style cell, 1 gate"),
+        ("flax-nnx", "gru", 1, {"kind": "rnn"}, "custom GRUCell-style cell, 1 gate"),
+    ],
+)
+def test_custom_gate_counts_are_custom_cells_in_the_frameworks_layout(
+    framework: str, kind: str, gates: int, same_as: dict[str, Any], name: str
+) -> None:
+    spec = LayerSpec(kind, 20, 10, framework=framework, gates=gates)
+    assert spec.custom
+    assert (
+        spec.params
+        == LayerSpec(**{"num_units": 20, "input_dim": 10, "framework": framework, **same_as}).params
+    )
+    assert spec.layer_name == name
+    assert f"A custom cell: {gates} gate blocks" in spec.note
+    assert f"A custom cell: {gates} gate blocks" in spec.explain()
+    assert spec.formula().startswith(f"{gates} * (")
+    assert not LayerSpec(kind, 20, 10, framework=framework).custom

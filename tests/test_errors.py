@@ -78,13 +78,16 @@ def test_wrong_types_are_type_errors(arguments: dict[str, Any], match: str) -> N
         ({**LSTM, "proj_size": 5}, r"proj_size=5: keras has no projection for lstm layers"),
         (
             {**LSTM, "kind": "gru", "framework": "pytorch", "proj_size": 5},
-            r"proj_size=5: pytorch has no projection for gru",
+            r"proj_size=5 applies to LSTM layers only; leave it 0 for gru",
         ),
         (
             {**LSTM, "framework": "pytorch", "peepholes": True},
             r"peepholes=True: pytorch has no peephole lstm",
         ),
-        ({**LSTM, "kind": "gru", "peepholes": True}, r"peepholes=True: keras has no peephole gru"),
+        (
+            {**LSTM, "kind": "gru", "peepholes": True},
+            r"peepholes=True applies to LSTM layers only; leave it False for gru",
+        ),
         (
             {**LSTM, "kind": "gru", "framework": "pytorch", "reset_after": False},
             r"reset_after=False: pytorch GRU layers have reset_after=True only",
@@ -93,8 +96,14 @@ def test_wrong_types_are_type_errors(arguments: dict[str, Any], match: str) -> N
             {**LSTM, "kind": "gru", "framework": "tensorflow-v1", "reset_after": True},
             r"reset_after=True: tensorflow-v1 GRU layers have reset_after=False only",
         ),
-        ({**LSTM, "reset_after": True}, r"reset_after=True applies to GRU layers only"),
-        ({**LSTM, "kernel_size": 3}, r"kernel_size=3 applies to convlstm layers only"),
+        (
+            {**LSTM, "reset_after": True},
+            r"reset_after=True applies to GRU layers only; leave it None for lstm",
+        ),
+        (
+            {**LSTM, "kernel_size": 3},
+            r"kernel_size=\(3, 3\) applies to ConvLSTM layers only; leave it None for lstm",
+        ),
         ({**CONV, "kernel_size": None}, r"kernel_size is required for convlstm layers"),
         ({**CONV, "kernel_size": 0}, r"kernel_size must be a positive integer, got 0"),
         ({**CONV, "kernel_size": ()}, r"kernel_size must have 1 to 3 dimensions, got \(\)"),
@@ -125,15 +134,24 @@ def test_wrong_types_are_type_errors(arguments: dict[str, Any], match: str) -> N
         ),
         (
             {**LSTM, "kind": "dense", "bidirectional": True},
-            r"bidirectional=True, num_layers=1: dense layers are not recurrent",
+            (
+                r"bidirectional=True applies to LSTM, GRU, vanilla RNN and ConvLSTM layers only; "
+                r"leave it False for dense"
+            ),
         ),
         (
             {**LSTM, "kind": "embedding", "num_layers": 2},
-            r"bidirectional=False, num_layers=2: embedding layers are not recurrent",
+            (
+                r"num_layers=2 applies to LSTM, GRU, vanilla RNN and ConvLSTM layers only; "
+                r"leave it 1 for embedding"
+            ),
         ),
         (
             {**LSTM, "kind": "embedding", "bias": False},
-            r"bias=False: embedding layers have no bias to switch off; leave bias=True",
+            (
+                r"bias=False applies to LSTM, GRU, vanilla RNN, ConvLSTM and dense layers only; "
+                r"leave it True for embedding"
+            ),
         ),
         ({**LSTM, "kind": "dense", "framework": "onnx"}, r"kind 'dense' does not exist in onnx"),
         (
@@ -151,10 +169,41 @@ def test_invalid_spec_error_is_a_value_error() -> None:
     assert issubclass(InvalidSpecError, ValueError)
 
 
-@pytest.mark.parametrize("gates", [1, 3, 5])
-def test_count_lstm_params_refuses_other_gate_counts(gates: int) -> None:
-    with pytest.raises(InvalidSpecError, match=rf"gates must be 4 for an LSTM, got {gates}"):
+@pytest.mark.parametrize(
+    ("gates", "total"),
+    [
+        (3, 2578200),  # Keras GRU(200, reset_after=False) on 4096 inputs (golden keras.json)
+        (1, 859400),  # Keras SimpleRNN(200) on 4096 inputs (golden keras.json)
+        (2, 1718800),  # the seed's formula, 2 * ((200 + 4096 + 1) * 200): a minimal gated unit
+    ],
+)
+def test_count_lstm_params_honours_the_seeds_gates(gates: int, total: int) -> None:
+    assert count_lstm_params(200, 4096, gates) == total
+    assert count_lstm_params(200, 4096, gates) == gates * ((200 + 4096 + 1) * 200)
+
+
+@pytest.mark.parametrize("gates", [0, -1])
+def test_count_lstm_params_refuses_no_gates(gates: int) -> None:
+    with pytest.raises(InvalidSpecError, match=rf"gates must be a positive integer, got {gates}"):
         count_lstm_params(200, 4096, gates)
+
+
+def test_count_lstm_params_refuses_float_gates() -> None:
+    with pytest.raises(TypeError, match=r"gates must be an integer, got float 3\.0"):
+        count_lstm_params(200, 4096, 3.0)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("framework", "match"),
+    [
+        ("onnx", "onnx lstm layers have 4 gates"),
+        ("flax-linen", "flax-linen lstm layers have 4 gates"),
+        ("flax-nnx", "flax-nnx lstm layers have 4 gates"),
+    ],
+)
+def test_custom_gates_need_a_fused_layout(framework: str, match: str) -> None:
+    with pytest.raises(InvalidSpecError, match=match):
+        count_lstm_params(200, 4096, 3, framework=framework)
 
 
 def test_count_lstm_params_refuses_bool_gates() -> None:

@@ -20,6 +20,7 @@ RECORDS = list(records())
 def test_total_and_weights_match_the_framework(record: Record) -> None:
     spec = LayerSpec(**record["spec"])
     assert spec.params == record["params"]
+    assert spec.params == sum(w.size for w in spec.weights())  # the closed form, the tensors
     ours = our_weights(record["source"], [(w.name, w.shape) for w in spec.weights()])
     theirs = expected_weights(record)
     if names_compared(record):

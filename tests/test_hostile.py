@@ -23,9 +23,9 @@ from lstm_params import (
     from_shapes,
     inspect_file,
 )
-from lstm_params import _checkpoint as checkpoint
-from lstm_params import _keras_config as keras_config
-from lstm_params._inspect import MAX_CONFIG_BYTES, MAX_HEADER_BYTES
+from lstm_params._readers import keras_config
+from lstm_params._readers import safetensors as checkpoint
+from lstm_params._readers.inspect import MAX_CONFIG_BYTES, MAX_HEADER_BYTES
 
 FILES = Path(__file__).parent / "data" / "files"
 LSTM_HEADER = {

@@ -1,14 +1,25 @@
-"""Value semantics: immutable, equal by fields, hashable, picklable; specs are interned."""
+"""Value semantics: real dataclasses, immutable, equal by fields, hashable, picklable."""
 
 from __future__ import annotations
 
 import copy
+import dataclasses
+import inspect
 import pickle
 
 import pytest
 
-from lstm_params import LayerSpec, compare, count_convlstm_params, memory, summary
-from lstm_params import _spec as spec_module
+from lstm_params import (
+    Compute,
+    InvalidSpecError,
+    LayerSpec,
+    compare,
+    count_convlstm_params,
+    count_lstm_params,
+    count_macs,
+    memory,
+    summary,
+)
 
 
 @pytest.mark.parametrize(
@@ -40,18 +51,61 @@ def test_repr_and_comparison_with_other_types() -> None:
     spec = LayerSpec("rnn", 3, 2)
     assert repr(spec) == (
         "LayerSpec(kind=<Kind.RNN: 'rnn'>, num_units=3, input_dim=2, "
-        "framework=<Framework.KERAS: 'keras'>, bias=True, bidirectional=False, num_layers=1, "
+        "framework=<Framework.KERAS: 'keras'>, gates=1, bias=True, bidirectional=False, "
+        "num_layers=1, "
         "proj_size=0, peepholes=False, reset_after=None, kernel_size=None)"
     )
-    assert spec != "rnn"
-    assert spec != memory(3)
+    assert spec != "rnn"  # type: ignore[comparison-overlap]
+    assert spec != memory(3)  # type: ignore[comparison-overlap]
 
 
-def test_equal_arguments_give_the_same_spec() -> None:
-    assert LayerSpec("lstm", 200, 4096) is LayerSpec("lstm", 200, 4096)
+def test_equal_arguments_give_equal_specs() -> None:
+    assert LayerSpec("lstm", 200, 4096) == LayerSpec("lstm", 200, 4096)
     assert LayerSpec("lstm", 200, 4096, framework="torch") == LayerSpec(
         "lstm", 200, 4096, framework="pytorch"
     )
+    assert LayerSpec("lstm", 200, 4096, gates=4) == LayerSpec("lstm", 200, 4096)
+
+
+def test_layer_spec_is_a_real_dataclass() -> None:
+    spec = LayerSpec("lstm", 200, 4096)
+    assert dataclasses.is_dataclass(LayerSpec)
+    assert dataclasses.replace(spec, framework="pytorch").params == 3438400  # type: ignore[arg-type]  # the user's number
+    with pytest.raises(InvalidSpecError, match="num_units must be a positive integer, got 0"):
+        dataclasses.replace(spec, num_units=0)
+    assert LayerSpec(**dataclasses.asdict(spec)) == spec
+    names = [field.name for field in dataclasses.fields(LayerSpec)]
+    parameters = inspect.signature(LayerSpec).parameters
+    assert list(parameters) == names
+    for field in dataclasses.fields(LayerSpec):
+        if field.default is not dataclasses.MISSING:
+            assert parameters[field.name].default == field.default
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        spec.num_units = 3  # type: ignore[misc]
+    match spec:
+        case LayerSpec(kind="lstm", num_units=units, input_dim=inputs):
+            assert (units, inputs) == (200, 4096)
+        case _:  # pragma: no cover - the pattern above matches
+            pytest.fail("LayerSpec does not match its own fields")
+
+
+@pytest.mark.parametrize("cls", [Compute, type(memory(1)), type(compare(LayerSpec("rnn", 1, 1)))])
+def test_the_other_values_are_dataclasses(cls: type) -> None:
+    assert dataclasses.is_dataclass(cls)
+
+
+def test_a_subclass_cannot_change_what_layer_spec_answers() -> None:
+    class Doubled(LayerSpec):
+        __slots__ = ()
+
+        @property
+        def params(self) -> int:
+            return 2 * super().params
+
+    assert Doubled("lstm", 7, 9).params == 2 * LayerSpec("lstm", 7, 9).params
+    assert LayerSpec("lstm", 7, 9).params == 4 * ((7 + 9 + 1) * 7)  # the seed's formula
+    assert count_lstm_params(7, 9) == 476
+    assert count_macs(Doubled("lstm", 7, 9)).macs == count_macs(LayerSpec("lstm", 7, 9)).macs
 
 
 def test_the_cache_never_mistakes_a_bool_or_a_float_for_an_int() -> None:
@@ -73,20 +127,7 @@ def test_the_cache_looks_inside_tuples() -> None:
         count_convlstm_params(4, 3, (3, True))
 
 
-def test_unhashable_arguments_skip_the_cache() -> None:
+def test_lists_are_taken_as_tuples() -> None:
     listed = LayerSpec("convlstm", 8, 4, kernel_size=[3, 3])
     assert listed == LayerSpec("convlstm", 8, 4, kernel_size=(3, 3))
-    assert listed is not LayerSpec("convlstm", 8, 4, kernel_size=[3, 3])
-
-
-def test_a_full_cache_starts_again(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(spec_module, "_CACHE_SIZE", 2)
-    cache: dict[object, LayerSpec] = {}
-    monkeypatch.setattr(spec_module, "_CACHE", cache)
-    first = LayerSpec("lstm", 10, 1)
-    LayerSpec("lstm", 10, 2)
-    assert LayerSpec("lstm", 10, 1) is first
-    LayerSpec("lstm", 10, 3)  # the cache was full: it starts again
-    assert len(cache) == 1
-    assert LayerSpec("lstm", 10, 1) is not first
-    assert LayerSpec("lstm", 10, 1) == first
+    assert hash(listed) == hash(LayerSpec("convlstm", 8, 4, kernel_size=(3, 3)))

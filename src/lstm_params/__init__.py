@@ -17,7 +17,6 @@ from __future__ import annotations
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from ._checkpoint import from_shapes
     from ._compare import Comparison, ComparisonRow, compare
     from ._compute import Compute, MacsConvention, count_macs
     from ._count import (
@@ -27,14 +26,16 @@ if TYPE_CHECKING:
         count_rnn_params,
     )
     from ._errors import InvalidFileError, InvalidSpecError
-    from ._inspect import inspect_file
-    from ._keras_config import from_keras_config
+    from ._kinds import Kind
     from ._memory import DType, Memory, Optimizer, format_bytes, memory
-    from ._model_file import summary_from_dict, summary_from_file
+    from ._readers.inspect import inspect_file
+    from ._readers.keras_config import from_keras_config
+    from ._readers.model_file import summary_from_dict, summary_from_file
+    from ._readers.safetensors import from_shapes
     from ._sizing import max_units
     from ._spec import LayerSpec
     from ._summary import Summary, summary
-    from ._vocabulary import Framework, Kind
+    from ._vocabulary import Framework
     from ._weight import Weight
 
 __all__ = [
@@ -86,22 +87,22 @@ _HOMES = {
     "count_rnn_params": "_count",
     "InvalidSpecError": "_errors",
     "InvalidFileError": "_errors",
-    "from_shapes": "_checkpoint",
-    "inspect_file": "_inspect",
-    "from_keras_config": "_keras_config",
+    "from_shapes": "_readers.safetensors",
+    "inspect_file": "_readers.inspect",
+    "from_keras_config": "_readers.keras_config",
     "DType": "_memory",
     "Memory": "_memory",
     "Optimizer": "_memory",
     "format_bytes": "_memory",
     "memory": "_memory",
-    "summary_from_dict": "_model_file",
-    "summary_from_file": "_model_file",
+    "summary_from_dict": "_readers.model_file",
+    "summary_from_file": "_readers.model_file",
     "max_units": "_sizing",
     "LayerSpec": "_spec",
     "Summary": "_summary",
     "summary": "_summary",
     "Framework": "_vocabulary",
-    "Kind": "_vocabulary",
+    "Kind": "_kinds",
     "Weight": "_weight",
 }
 

@@ -12,13 +12,14 @@ from . import __version__
 from ._compare import compare
 from ._compute import MacsConvention, as_pytorch, compute_table, count_macs
 from ._errors import InvalidSpecError
-from ._inspect import inspect_file
+from ._kinds import Kind
 from ._memory import DType, memory
-from ._model_file import summary_from_file
+from ._readers.inspect import inspect_file
+from ._readers.model_file import summary_from_file
 from ._sizing import max_units
 from ._spec import LayerSpec
 from ._summary import summary
-from ._vocabulary import Framework, Kind
+from ._vocabulary import Framework
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from ._compute import Compute, compute_table, every_convention
-from ._convention import BIASES
+from ._conventions import CONVENTIONS
+from ._conventions._base import BIASES
 from ._errors import InvalidSpecError
-from ._frozen import Frozen, setup
-from ._registry import CONVENTIONS
+from ._kinds import Kind
+from ._render.table import Row, Table
 from ._spec import LayerSpec
-from ._table import Row, Table
-from ._vocabulary import Framework, Kind
+from ._vocabulary import Framework
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -20,19 +22,14 @@ __all__ = ["Comparison", "ComparisonRow", "compare"]
 _WORDS = {0: "no", 1: "one", 2: "two"}
 
 
-class ComparisonRow(Frozen):
+@dataclasses.dataclass(frozen=True, slots=True)
+class ComparisonRow:
     """One framework's version of the layer, its total and how it differs from the first."""
 
-    __slots__ = _fields = ("label", "spec", "difference", "reasons")
     label: str
     spec: LayerSpec
     difference: int
     reasons: tuple[str, ...]
-
-    def __init__(
-        self, label: str, spec: LayerSpec, difference: int, reasons: tuple[str, ...]
-    ) -> None:
-        setup(self, label=label, spec=spec, difference=difference, reasons=reasons)
 
     @property
     def params(self) -> int:
@@ -40,24 +37,16 @@ class ComparisonRow(Frozen):
         return self.spec.params
 
 
-class Comparison(Frozen):
+@dataclasses.dataclass(frozen=True, slots=True)
+class Comparison:
     """The same layer across frameworks; the first row is the layer as given.
 
     ``missing`` lists the frameworks that cannot build it, with the reason.
     """
 
-    __slots__ = _fields = ("rows", "missing", "compute")
     rows: tuple[ComparisonRow, ...]
     missing: tuple[tuple[Framework, str], ...]
-    compute: tuple[Compute, ...]
-
-    def __init__(
-        self,
-        rows: tuple[ComparisonRow, ...],
-        missing: tuple[tuple[Framework, str], ...],
-        compute: tuple[Compute, ...] = (),
-    ) -> None:
-        setup(self, rows=rows, missing=missing, compute=compute)
+    compute: tuple[Compute, ...] = ()
 
     @property
     def _compute_title(self) -> str:

@@ -23,16 +23,17 @@ module and input, omissions included (see :data:`RULES`).
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 
-from ._convention import GATES, layers_and_directions
+from ._conventions import CONVENTIONS
+from ._conventions._base import repeats
 from ._errors import InvalidSpecError
-from ._frozen import Frozen, setup
-from ._registry import CONVENTIONS
+from ._kinds import FACTS, Kind
+from ._render.table import Row, Table
 from ._spec import LayerSpec
-from ._table import Row, Table
 from ._validation import as_size
-from ._vocabulary import Framework, Kind
+from ._vocabulary import Framework
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -105,28 +106,22 @@ SHORT: dict[MacsConvention, str] = {
     MacsConvention.FVCORE: "recurrent ops unsupported: 0",
 }
 
-# Element-wise work per unit and step.
-_OURS = {Kind.LSTM: 9, Kind.GRU: 7, Kind.RNN: 1}
+# The peers' element-wise work per unit and step (ours is in the kinds' table).
 _PTFLOPS = {Kind.LSTM: 10, Kind.GRU: 7, Kind.RNN: 1}  # also calflops'
 _PACKED = {MacsConvention.LSTM_PARAMS, MacsConvention.THOP}
 
 
-class Compute(Frozen):
+@dataclasses.dataclass(frozen=True, slots=True)
+class Compute:
     """MACs and FLOPs of a layer over ``steps`` cell evaluations, by one convention.
 
     ``flops`` is None for a tool that reports MACs only.
     """
 
-    __slots__ = _fields = ("convention", "macs", "flops", "steps")
     convention: MacsConvention
     macs: int
     flops: int | None
     steps: int
-
-    def __init__(
-        self, convention: MacsConvention, macs: int, flops: int | None, steps: int
-    ) -> None:
-        setup(self, convention=convention, macs=macs, flops=flops, steps=steps)
 
     def __str__(self) -> str:
         """``3,437,600 MACs, 6,877,000 FLOPs (lstm_params)``."""
@@ -220,54 +215,53 @@ def _steps(seq_len: int, batch: int, lengths: Sequence[int] | None) -> int:
     return sum(real)
 
 
-def _cells(spec: LayerSpec) -> list[tuple[int, int, int, int]]:
-    """``(gates, units, input width, recurrent width)`` per layer and direction."""
-    gates = GATES[spec.kind]
+def _cells(spec: LayerSpec) -> list[tuple[int, int, int, int, int]]:
+    """``(count, gates, units, input width, recurrent width)`` of each distinct cell.
+
+    A stack's layers after the first are alike, so this has at most two entries
+    whatever ``num_layers`` is: every figure below is a closed form.
+    """
+    gates = spec.gates or 1
+    convention = CONVENTIONS[spec.framework]
     return [
-        (gates, spec.num_units, width, spec.recurrent_width)
-        for _, _, width in layers_and_directions(spec)
+        (count, gates, spec.num_units, width, spec.recurrent_width)
+        for count, width in repeats(spec, convention)
     ]
 
 
 def _ours(spec: LayerSpec) -> tuple[int, int]:
-    if spec.kind is Kind.EMBEDDING:
-        return 0, 0
-    if spec.kind is Kind.DENSE:
-        macs = spec.input_dim * spec.num_units
-        return macs, 2 * macs + spec.num_units * spec.bias
-    if spec.kind is Kind.CONVLSTM:
+    elementwise = FACTS[spec.kind].elementwise
+    if elementwise is None:
         msg = (
-            "a ConvLSTM's MACs depend on the frames' spatial size, which a LayerSpec does not hold"
+            f"a {FACTS[spec.kind].title}'s MACs depend on the frames' spatial size, "
+            "which a LayerSpec does not hold"
         )
         raise InvalidSpecError(msg)
-    biases = CONVENTIONS[spec.framework].bias_vectors(spec)
-    macs = flops = 0
-    for gates, units, width, recurrent in _cells(spec):
-        products = gates * units * (width + recurrent) + spec.proj_size * units
-        macs += products
-        flops += 2 * products + biases * gates * units + _OURS[spec.kind] * units
-    return macs, flops
+    macs, adds = CONVENTIONS[spec.framework].products(spec)
+    cells = sum(count for count, *_ in _cells(spec)) if FACTS[spec.kind].recurrent else 0
+    return macs, 2 * macs + adds + elementwise * spec.num_units * cells
 
 
 def _ptflops(spec: LayerSpec) -> int:
     bias = 2 * spec.bias
     return sum(
-        gates * units * (width + recurrent) + _PTFLOPS[spec.kind] * units + bias * gates * units
-        for gates, units, width, recurrent in _cells(spec)
+        count
+        * (gates * units * (width + recurrent) + _PTFLOPS[spec.kind] * units + bias * gates * units)
+        for count, gates, units, width, recurrent in _cells(spec)
     )
 
 
 def _thop(spec: LayerSpec) -> tuple[int, None]:
     bias = 2 * spec.bias
     total = 0
-    for _, units, width, recurrent in _cells(spec):
+    for count, _, units, width, recurrent in _cells(spec):
         state = (width + recurrent) * units + units + bias * units
         if spec.kind is Kind.LSTM:
-            total += 4 * state + 4 * units + units * spec.proj_size
+            total += count * (4 * state + 4 * units + units * spec.proj_size)
         elif spec.kind is Kind.GRU:
-            total += 3 * state + 4 * units
+            total += count * (3 * state + 4 * units)
         else:
-            total += state
+            total += count * state
     return total, None
 
 
@@ -278,17 +272,23 @@ def _torchinfo(spec: LayerSpec) -> tuple[int, None]:
 def _torchprofile(spec: LayerSpec) -> tuple[int, None]:
     if spec.kind is not Kind.LSTM:
         return 0, None
-    return sum(4 * recurrent * (width + recurrent) for _, _, width, recurrent in _cells(spec)), None
+    return sum(
+        count * 4 * recurrent * (width + recurrent)
+        for count, _, _, width, recurrent in _cells(spec)
+    ), None
 
 
 def _calflops(spec: LayerSpec) -> tuple[int, int]:
     bias = 2 * spec.bias
     flops = sum(
-        (2 * gates * units * width - gates * units)
-        + (2 * gates * units * recurrent - gates * units)
-        + _PTFLOPS[spec.kind] * units
-        + bias * gates * units
-        for gates, units, width, recurrent in _cells(spec)
+        count
+        * (
+            (2 * gates * units * width - gates * units)
+            + (2 * gates * units * recurrent - gates * units)
+            + _PTFLOPS[spec.kind] * units
+            + bias * gates * units
+        )
+        for count, gates, units, width, recurrent in _cells(spec)
     )
     return 0, flops
 

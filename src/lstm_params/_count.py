@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import functools
 
-from ._errors import InvalidSpecError
+from ._kinds import Kind
 from ._spec import LayerSpec
-from ._validation import as_size
-from ._vocabulary import Framework, Kind
+from ._vocabulary import Framework
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -51,17 +50,12 @@ def _lstm(  # noqa: PLR0913, PLR0917 - positional: the cache key, built fast
     proj_size: int,
     peepholes: bool,  # noqa: FBT001
 ) -> int:
-    if as_size("gates", gates) != 4:  # noqa: PLR2004
-        msg = (
-            f"gates must be 4 for an LSTM, got {gates}; count GRUs (3 gates) with "
-            "count_gru_params and vanilla RNNs (1) with count_rnn_params"
-        )
-        raise InvalidSpecError(msg)
     spec = LayerSpec(
         Kind.LSTM,
         num_units,
         input_dim,
         framework=framework,
+        gates=gates,
         bias=bias,
         bidirectional=bidirectional,
         num_layers=num_layers,
@@ -86,14 +80,19 @@ def count_lstm_params(  # noqa: PLR0913
     """Parameters of an LSTM layer: ``gates * ((units + input_dim + biases) * units)``.
 
     ``biases`` is the number of bias vectors per gate: 1 in Keras, TensorFlow and
-    Flax, 2 in PyTorch and ONNX, 0 with ``bias=False``. ``gates`` is 4, the only
-    value an LSTM has (GRU: :func:`count_gru_params`; vanilla RNN:
-    :func:`count_rnn_params`).
+    Flax, 2 in PyTorch and ONNX, 0 with ``bias=False``. ``gates`` is the number of
+    gate blocks: an LSTM has 4; any other number is a custom cell in the
+    framework's layout, with the same formula (3: Keras' ``GRU(reset_after=False)``
+    or a coupled input-forget LSTM, 2: a minimal gated unit, 1: a vanilla RNN).
+    Zero or negative ``gates`` is an :class:`InvalidSpecError`, ``True`` or
+    ``3.0`` a ``TypeError``.
 
     >>> count_lstm_params(200, 4096)  # Keras: 4 * ((200 + 4096 + 1) * 200)
     3437600
     >>> count_lstm_params(200, 4096, framework="pytorch")
     3438400
+    >>> count_lstm_params(200, 4096, gates=3)  # 3 * ((200 + 4096 + 1) * 200)
+    2578200
     >>> count_lstm_params(200, 4096, framework="pytorch", proj_size=50, num_layers=2)
     3420000
     """

@@ -8,36 +8,29 @@ renders the explanation (``4 * ((200 + 4096 + 1) * 200)``) and its legend
 
 from __future__ import annotations
 
+import dataclasses
 import math
-
-from ._frozen import Frozen, setup
 
 __all__ = ["Expr", "Product", "Quantity", "Sum", "add", "mul"]
 
 
-class Quantity(Frozen):
+@dataclasses.dataclass(frozen=True, slots=True)
+class Quantity:
     """A named number, e.g. ``Quantity("units", 200)``."""
 
-    __slots__ = _fields = ("symbol", "value")
     symbol: str
     value: int
-
-    def __init__(self, symbol: str, value: int) -> None:
-        setup(self, symbol=symbol, value=value)
 
     def render(self, *, symbolic: bool) -> str:
         """The number, or with ``symbolic`` its name."""
         return self.symbol if symbolic else str(self.value)
 
 
-class Sum(Frozen):
+@dataclasses.dataclass(frozen=True, slots=True)
+class Sum:
     """``a + b + ...``."""
 
-    __slots__ = _fields = ("terms",)
     terms: tuple[Expr, ...]
-
-    def __init__(self, terms: tuple[Expr, ...]) -> None:
-        setup(self, terms=terms)
 
     @property
     def value(self) -> int:
@@ -49,14 +42,11 @@ class Sum(Frozen):
         return " + ".join(term.render(symbolic=symbolic) for term in self.terms)
 
 
-class Product(Frozen):
+@dataclasses.dataclass(frozen=True, slots=True)
+class Product:
     """``a * b * ...``; compound factors are parenthesised."""
 
-    __slots__ = _fields = ("factors",)
     factors: tuple[Expr, ...]
-
-    def __init__(self, factors: tuple[Expr, ...]) -> None:
-        setup(self, factors=factors)
 
     @property
     def value(self) -> int:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 
 from ._errors import InvalidSpecError
-from ._frozen import Frozen, setup
 from ._validation import as_size
 
 TYPE_CHECKING = False
@@ -83,7 +83,8 @@ def _parse(cls: type[_E], name: str, value: object) -> _E:
         raise InvalidSpecError(msg) from None
 
 
-class Memory(Frozen):
+@dataclasses.dataclass(frozen=True, slots=True)
+class Memory:
     """The bytes a number of parameters takes, stored and, with an optimizer, trained.
 
     Training keeps, beside the weights, one gradient per weight and the
@@ -96,13 +97,9 @@ class Memory(Frozen):
     52.45 MiB
     """
 
-    __slots__ = _fields = ("params", "dtype", "optimizer")
     params: int
     dtype: DType
     optimizer: Optimizer | None
-
-    def __init__(self, params: int, dtype: DType, optimizer: Optimizer | None) -> None:
-        setup(self, params=params, dtype=dtype, optimizer=optimizer)
 
     @property
     def weights(self) -> int:

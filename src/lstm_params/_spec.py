@@ -1,13 +1,14 @@
-"""``LayerSpec``: one recurrent layer described as a framework would build it."""
+"""``LayerSpec``: one layer described as a framework would build it."""
 
 from __future__ import annotations
 
+import dataclasses
+
+from ._conventions import CONVENTIONS
 from ._errors import InvalidSpecError
-from ._explain import explain
-from ._frozen import Frozen
-from ._registry import CONVENTIONS
+from ._kinds import FACTS, Kind
 from ._validation import as_flag, as_size
-from ._vocabulary import Framework, Kind
+from ._vocabulary import Framework
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -18,51 +19,23 @@ if TYPE_CHECKING:
 
 __all__ = ["LayerSpec"]
 
-_CACHE: dict[tuple[Any, ...], LayerSpec] = {}
-_CACHE_SIZE = 4096
 
+@dataclasses.dataclass(frozen=True, slots=True, init=False)
+class LayerSpec:
+    """A layer: its kind, sizes, options and the framework whose convention counts it.
 
-class _Interned(type):
-    """Hands out the same (immutable) LayerSpec for the same arguments of the same types.
-
-    Counting the same layer again, as summaries, comparisons and sizing do, costs
-    a dictionary lookup instead of a validation; the tensors and the total are
-    computed once per spec. Arguments that cannot be hashed skip the cache.
-    """
-
-    def __call__(cls, *args: Any, **kwargs: Any) -> Any:  # noqa: ANN401
-        try:
-            if kwargs:
-                key = (args, tuple(kwargs.items()), *map(type, args), *map(type, kwargs.values()))
-            else:  # the common call, LayerSpec("lstm", 200, 4096): a shorter key
-                key = (args, *map(type, args))
-            if tuple in key:  # kernel_size=(3, True) must not hit (3, 1): the items' types too
-                key = (*key, *map(_types, (*args, *kwargs.values())))
-            found = _CACHE.get(key)
-        except TypeError:  # unhashable, e.g. kernel_size=[3, 3]
-            return super().__call__(*args, **kwargs)
-        if found is None:
-            found = super().__call__(*args, **kwargs)
-            if len(_CACHE) >= _CACHE_SIZE:
-                _CACHE.clear()
-            _CACHE[key] = found
-        return found
-
-
-def _types(value: object) -> object:
-    """The type of ``value``, and of its items for a tuple, for the cache key."""
-    return (tuple, *map(_types, value)) if isinstance(value, tuple) else type(value)
-
-
-class LayerSpec(Frozen, metaclass=_Interned):
-    """A recurrent layer: its kind, sizes, options and the framework's convention.
-
-    For ``"convlstm"``, ``num_units`` is the number of filters and ``input_dim``
-    the number of input channels; ``kernel_size`` is an int (a square 2-D kernel,
+    ``num_units`` is the layer's width (``units``, ``hidden_size``, ``features``;
+    filters for ``"convlstm"``, the embedding size for ``"embedding"``) and
+    ``input_dim`` what it reads (features, input channels, the vocabulary).
+    ``gates`` is the number of gate blocks: None is the kind's own (LSTM 4, GRU 3,
+    vanilla RNN 1); another number describes a custom cell in the framework's
+    layout. ``kernel_size`` (``"convlstm"`` only) is an int (a square 2-D kernel,
     as ``ConvLSTM2D(kernel_size=3)``) or a tuple of 1 to 3 ints. ``reset_after``
-    (GRU only) of ``None`` is the framework's own default. Every field is checked
-    and normalised on construction; what the framework would refuse is an
-    :class:`InvalidSpecError`, a wrong type a ``TypeError``.
+    (GRU only) of None is the framework's own default.
+
+    Every field is checked and normalised on construction, also by
+    :func:`dataclasses.replace`: what the framework would refuse is an
+    :class:`InvalidSpecError`, a wrong type (``True`` as a size) a ``TypeError``.
 
     >>> spec = LayerSpec("lstm", 200, 4096)
     >>> spec.params
@@ -71,37 +44,25 @@ class LayerSpec(Frozen, metaclass=_Interned):
     [('lstm/lstm_cell/kernel', (4096, 800)),
      ('lstm/lstm_cell/recurrent_kernel', (200, 800)),
      ('lstm/lstm_cell/bias', (800,))]
+    >>> import dataclasses
+    >>> dataclasses.replace(spec, framework="pytorch").params
+    3438400
     >>> LayerSpec("lstm", 200, 4096, framework="torch", bidirectional=True).output_dim
     400
     """
 
-    _fields = (
-        "kind",
-        "num_units",
-        "input_dim",
-        "framework",
-        "bias",
-        "bidirectional",
-        "num_layers",
-        "proj_size",
-        "peepholes",
-        "reset_after",
-        "kernel_size",
-    )
-    __slots__ = (*_fields, "_weights", "_params")  # the last two are computed once, on use
     kind: Kind
     num_units: int
     input_dim: int
-    framework: Framework
-    bias: bool
-    bidirectional: bool
-    num_layers: int
-    proj_size: int
-    peepholes: bool
-    reset_after: bool | None
-    kernel_size: tuple[int, ...] | None
-    _weights: tuple[Weight, ...]
-    _params: int
+    framework: Framework = Framework.KERAS
+    gates: int | None = None
+    bias: bool = True
+    bidirectional: bool = False
+    num_layers: int = 1
+    proj_size: int = 0
+    peepholes: bool = False
+    reset_after: bool | None = None
+    kernel_size: tuple[int, ...] | None = None
 
     def __init__(  # noqa: PLR0913
         self,
@@ -110,6 +71,7 @@ class LayerSpec(Frozen, metaclass=_Interned):
         input_dim: int,
         *,
         framework: Framework | str = Framework.KERAS,
+        gates: int | None = None,
         bias: bool = True,
         bidirectional: bool = False,
         num_layers: int = 1,
@@ -119,42 +81,69 @@ class LayerSpec(Frozen, metaclass=_Interned):
         kernel_size: int | tuple[int, ...] | list[int] | None = None,
     ) -> None:
         """Check and normalise every field; refuse what the framework would refuse."""
-        parsed_kind = Kind.parse(kind)
-        parsed_framework = Framework.parse(framework)
-        units = as_size("num_units", num_units)
-        put = object.__setattr__
-        put(self, "kind", parsed_kind)
-        put(self, "num_units", units)
-        put(self, "input_dim", as_size("input_dim", input_dim))
-        put(self, "framework", parsed_framework)
-        put(self, "bias", as_flag("bias", bias))
-        put(self, "bidirectional", as_flag("bidirectional", bidirectional))
-        put(self, "num_layers", as_size("num_layers", num_layers))
-        put(self, "proj_size", _proj_size(proj_size, units))
-        put(self, "peepholes", as_flag("peepholes", peepholes))
-        put(self, "reset_after", _reset_after(reset_after, parsed_kind, parsed_framework))
-        put(self, "kernel_size", _kernel_size(kernel_size, parsed_kind))
-        CONVENTIONS[parsed_framework].check(self)
+        kind = Kind.parse(kind)
+        framework = Framework.parse(framework)
+        convention = CONVENTIONS[framework]
+        plain = (
+            gates is None
+            and bias is True
+            and bidirectional is False
+            and type(num_layers) is int
+            and num_layers == 1
+            and type(proj_size) is int
+            and proj_size == 0
+            and peepholes is False
+            and reset_after is None
+            and kernel_size is None
+        )
+        if not plain:
+            gates = None if gates is None else as_size("gates", gates)
+            as_flag("bias", bias)
+            as_flag("bidirectional", bidirectional)
+            num_layers = as_size("num_layers", num_layers)
+            proj_size = as_size("proj_size", proj_size, minimum=0)
+            as_flag("peepholes", peepholes)
+            if reset_after is not None:
+                as_flag("reset_after", reset_after)
+            kernel_size = _kernel_size(kernel_size)
+        if kind is Kind.CONVLSTM and kernel_size is None:
+            msg = "kernel_size is required for convlstm layers: an int or a tuple of 1 to 3 ints"
+            raise InvalidSpecError(msg)
+        if gates is None:
+            gates = FACTS[kind].gates or None
+        if reset_after is None and kind is Kind.GRU:
+            reset_after = convention.reset_after[0]
+        put = _SETTERS
+        put[0](self, kind)
+        put[1](self, as_size("num_units", num_units))
+        put[2](self, as_size("input_dim", input_dim))
+        put[3](self, framework)
+        put[4](self, gates)
+        put[5](self, bias)
+        put[6](self, bidirectional)
+        put[7](self, num_layers)
+        put[8](self, proj_size)
+        put[9](self, peepholes)
+        put[10](self, reset_after)
+        put[11](self, kernel_size)
+        convention.check(self)
 
     # ----------------------------------------------------------------- derived
     @property
     def params(self) -> int:
-        """The total number of parameters: the sum of :meth:`weights` sizes."""
-        try:
-            return self._params
-        except AttributeError:
-            total = sum(weight.size for weight in self.weights())
-            object.__setattr__(self, "_params", total)
-            return total
+        """The total number of parameters, in closed form: the sum of :meth:`weights` sizes.
+
+        Computed from one cell per distinct input width, so it takes the same
+        time for one layer as for ``num_layers=10**9``.
+        """
+        return CONVENTIONS[self.framework].params(self)
 
     def weights(self) -> tuple[Weight, ...]:
-        """Every tensor, in the framework's own names, shapes, orientation and order."""
-        try:
-            return self._weights
-        except AttributeError:
-            found = CONVENTIONS[self.framework].weights(self)
-            object.__setattr__(self, "_weights", found)
-            return found
+        """Every tensor, in the framework's own names, shapes, orientation and order.
+
+        This is the one call that lists tensors: it grows with ``num_layers``.
+        """
+        return CONVENTIONS[self.framework].weights(self)
 
     @property
     def recurrent_width(self) -> int:
@@ -172,8 +161,15 @@ class LayerSpec(Frozen, metaclass=_Interned):
 
         >>> LayerSpec("gru", 8, 4, framework="pytorch").layer_name
         'nn.GRU'
+        >>> LayerSpec("lstm", 8, 4, gates=3).layer_name
+        'RNN(custom LSTM cell, 3 gates)'
         """
         return CONVENTIONS[self.framework].layer_name(self)
+
+    @property
+    def custom(self) -> bool:
+        """Whether ``gates`` differs from the built-in layer's: a custom cell."""
+        return self.gates != (FACTS[self.kind].gates or None)
 
     def formula(self) -> str:
         """The closed-form count with the numbers put in.
@@ -195,8 +191,15 @@ class LayerSpec(Frozen, metaclass=_Interned):
 
     @property
     def note(self) -> str:
-        """Why this framework's count looks as it does, in one sentence."""
-        return CONVENTIONS[self.framework].notes[self.kind]
+        """Why this framework's count looks as it does, in a sentence or two."""
+        note = CONVENTIONS[self.framework].notes[self.kind]
+        if self.custom:
+            facts = FACTS[self.kind]
+            note += (
+                f" A custom cell: {self.gates} gate blocks in {self.framework.display_name}'s "
+                f"{facts.title} layout, where the built-in {facts.title} has {facts.gates}."
+            )
+        return note
 
     def explain(self) -> str:
         """The total, its formula with the numbers put in, and every weight.
@@ -210,6 +213,8 @@ class LayerSpec(Frozen, metaclass=_Interned):
           lstm/lstm_cell/bias              (800,)             800
         Keras keeps one bias vector per gate; PyTorch keeps two.
         """
+        from ._render.explain import explain  # noqa: PLC0415 - rendering is loaded on use
+
         return explain(self)
 
     def to_dict(self) -> dict[str, Any]:
@@ -223,6 +228,7 @@ class LayerSpec(Frozen, metaclass=_Interned):
             "num_units": self.num_units,
             "input_dim": self.input_dim,
             "framework": self.framework.value,
+            "gates": self.gates,
             "bias": self.bias,
             "bidirectional": self.bidirectional,
             "num_layers": self.num_layers,
@@ -236,37 +242,17 @@ class LayerSpec(Frozen, metaclass=_Interned):
         return CONVENTIONS[self.framework].formula(self)
 
 
-def _proj_size(value: object, units: int) -> int:
-    size = as_size("proj_size", value, minimum=0)
-    if size >= units:
-        msg = f"proj_size must be smaller than num_units ({units}), got {size}"
-        raise InvalidSpecError(msg)
-    return size
+#: each field's slot setter, in field order: the fields are set once, in ``__init__``
+_SETTERS = tuple(getattr(LayerSpec, field.name).__set__ for field in dataclasses.fields(LayerSpec))
 
 
-def _reset_after(value: object, kind: Kind, framework: Framework) -> bool | None:
+def _kernel_size(value: object) -> tuple[int, ...] | None:
     if value is None:
-        return CONVENTIONS[framework].reset_after[0] if kind is Kind.GRU else None
-    flag = as_flag("reset_after", value)
-    if kind is not Kind.GRU:
-        msg = f"reset_after={flag} applies to GRU layers only; leave it None for {kind.value}"
-        raise InvalidSpecError(msg)
-    return flag
-
-
-def _kernel_size(value: object, kind: Kind) -> tuple[int, ...] | None:
-    if kind is not Kind.CONVLSTM:
-        if value is not None:
-            msg = f"kernel_size={value!r} applies to convlstm layers only; leave it None"
-            raise InvalidSpecError(msg)
         return None
-    if value is None:
-        msg = "kernel_size is required for convlstm layers: an int or a tuple of 1 to 3 ints"
-        raise InvalidSpecError(msg)
     if not isinstance(value, tuple | list):
         side = as_size("kernel_size", value)
         return (side, side)
     if not 1 <= len(value) <= 3:  # noqa: PLR2004
-        msg = f"kernel_size must have 1 to 3 dimensions, got {tuple(value)!r}"
+        msg = f"kernel_size must have 1 to 3 dimensions, got {tuple(value)!r:.80}"
         raise InvalidSpecError(msg)
     return tuple(as_size(f"kernel_size[{i}]", side) for i, side in enumerate(value))

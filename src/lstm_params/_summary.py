@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from ._compute import Compute, count_macs
 from ._errors import InvalidSpecError
-from ._frozen import Frozen, setup
 from ._memory import DType, Memory, format_bytes, memory
+from ._render.table import Row, Table
 from ._spec import LayerSpec
-from ._table import Row, Table
 from ._validation import as_size
 
 TYPE_CHECKING = False
@@ -22,7 +23,8 @@ __all__ = ["Summary", "summary"]
 _HEADERS = ("Layer (type)", "Output dim", "Param #", "Share")
 
 
-class Summary(Frozen):
+@dataclasses.dataclass(frozen=True, slots=True)
+class Summary:
     """The layers of a model with their parameter counts, shares and total.
 
     Made by :func:`summary`, or by the file readers (:func:`inspect_file`), which
@@ -34,52 +36,16 @@ class Summary(Frozen):
     Jupyter shows) and :meth:`to_dict` give the same numbers for docs and scripts.
     """
 
-    __slots__ = _fields = (
-        "layers",
-        "names",
-        "dtype",
-        "tensors",
-        "uncounted",
-        "stored",
-        "source",
-        "seq_len",
-        "batch",
-    )
     layers: tuple[LayerSpec, ...]
     names: tuple[str, ...]
     dtype: DType
-    tensors: tuple[Weight, ...]
-    uncounted: tuple[tuple[str, str, str], ...]
-    stored: tuple[tuple[str, int], ...]
-    source: str | None
-    seq_len: int | None
-    batch: int
-
-    def __init__(  # noqa: PLR0913
-        self,
-        layers: tuple[LayerSpec, ...],
-        names: tuple[str, ...],
-        dtype: DType,
-        *,
-        tensors: tuple[Weight, ...] = (),
-        uncounted: tuple[tuple[str, str, str], ...] = (),
-        stored: tuple[tuple[str, int], ...] = (),
-        source: str | None = None,
-        seq_len: int | None = None,
-        batch: int = 1,
-    ) -> None:
-        setup(
-            self,
-            layers=layers,
-            names=names,
-            dtype=dtype,
-            tensors=tensors,
-            uncounted=uncounted,
-            stored=stored,
-            source=source,
-            seq_len=seq_len,
-            batch=batch,
-        )
+    _: dataclasses.KW_ONLY
+    tensors: tuple[Weight, ...] = ()
+    uncounted: tuple[tuple[str, str, str], ...] = ()
+    stored: tuple[tuple[str, int], ...] = ()
+    source: str | None = None
+    seq_len: int | None = None
+    batch: int = 1
 
     @property
     def params(self) -> int:

@@ -1,4 +1,4 @@
-"""The closed vocabularies shared by the API and the CLI: layer kinds and frameworks."""
+"""The frameworks whose conventions lstm_params reproduces, and the names users give them."""
 
 from __future__ import annotations
 
@@ -6,48 +6,7 @@ import enum
 
 from ._errors import InvalidSpecError
 
-__all__ = ["RECURRENT", "Framework", "Kind"]
-
-
-class Kind(enum.StrEnum):
-    """The layer kinds lstm_params counts: recurrent ones and those around them.
-
-    >>> Kind("LSTM")
-    <Kind.LSTM: 'lstm'>
-    """
-
-    LSTM = "lstm"
-    GRU = "gru"
-    RNN = "rnn"
-    CONVLSTM = "convlstm"
-    DENSE = "dense"
-    EMBEDDING = "embedding"
-
-    @classmethod
-    def _missing_(cls, value: object) -> Kind | None:
-        if isinstance(value, str):
-            return _KIND_ALIASES.get(_normalise(value))
-        return None
-
-    @classmethod
-    def parse(cls, value: object) -> Kind:
-        """Return the kind named by ``value``, or raise a clear error.
-
-        >>> Kind.parse("SimpleRNN")
-        <Kind.RNN: 'rnn'>
-        """
-        if not isinstance(value, str):
-            msg = f"kind must be a string, got {type(value).__name__} {value!r}"
-            raise TypeError(msg)
-        found = _KIND_ALIASES.get(value)  # exact names (and members: they equal their names)
-        if found is not None:
-            return found
-        try:
-            return cls(value)
-        except ValueError:
-            allowed = ", ".join(repr(k.value) for k in cls)
-            msg = f"kind must be one of {allowed}; got {value!r}"
-            raise InvalidSpecError(msg) from None
+__all__ = ["Framework"]
 
 
 class Framework(enum.StrEnum):
@@ -97,27 +56,9 @@ class Framework(enum.StrEnum):
         return found
 
 
-RECURRENT = frozenset({Kind.LSTM, Kind.GRU, Kind.RNN, Kind.CONVLSTM})
-
-
 def _normalise(name: str) -> str:
     return name.strip().lower().replace("_", "-").replace(" ", "-")
 
-
-_KIND_ALIASES: dict[str, Kind] = {
-    "lstm": Kind.LSTM,
-    "gru": Kind.GRU,
-    "rnn": Kind.RNN,
-    "simplernn": Kind.RNN,
-    "simple-rnn": Kind.RNN,
-    "vanilla": Kind.RNN,
-    "convlstm": Kind.CONVLSTM,
-    "conv-lstm": Kind.CONVLSTM,
-    "dense": Kind.DENSE,
-    "linear": Kind.DENSE,
-    "embedding": Kind.EMBEDDING,
-    "embed": Kind.EMBEDDING,
-}
 
 _TITLES: dict[Framework, str] = {
     Framework.KERAS: "Keras",

@@ -6,41 +6,29 @@ rendering reads the same cells, so the numbers cannot drift apart.
 
 from __future__ import annotations
 
-from ._frozen import Frozen, setup
+import dataclasses
 
 __all__ = ["Row", "Table"]
 
 
-class Row(Frozen):
+@dataclasses.dataclass(frozen=True, slots=True)
+class Row:
     """One row of cells; a ``detail`` row (a weight under its layer) renders indented."""
 
-    __slots__ = _fields = ("cells", "detail")
     cells: tuple[str, ...]
-    detail: bool
-
-    def __init__(self, cells: tuple[str, ...], *, detail: bool = False) -> None:
-        setup(self, cells=cells, detail=detail)
+    _: dataclasses.KW_ONLY
+    detail: bool = False
 
 
-class Table(Frozen):
+@dataclasses.dataclass(frozen=True, slots=True)
+class Table:
     """Headers, an alignment per column (``"l"`` or ``"r"``), body and footer rows, notes."""
 
-    __slots__ = _fields = ("headers", "align", "body", "footer", "notes")
     headers: tuple[str, ...]
     align: str
     body: tuple[Row, ...]
-    footer: tuple[Row, ...]
-    notes: tuple[str, ...]
-
-    def __init__(
-        self,
-        headers: tuple[str, ...],
-        align: str,
-        body: tuple[Row, ...],
-        footer: tuple[Row, ...] = (),
-        notes: tuple[str, ...] = (),
-    ) -> None:
-        setup(self, headers=headers, align=align, body=body, footer=footer, notes=notes)
+    footer: tuple[Row, ...] = ()
+    notes: tuple[str, ...] = ()
 
     def text(self) -> str:
         """Aligned plain text with rules above and below the body, notes after."""

@@ -15,10 +15,11 @@ archive with that cap whatever its header claims; at most 1,000,000 tensors and
 
 from __future__ import annotations
 
-from ._checkpoint import summary_from_header
-from ._errors import InvalidFileError, InvalidSpecError
-from ._keras_config import summary_from_config
-from ._summary import Summary
+from lstm_params._errors import InvalidFileError, InvalidSpecError
+from lstm_params._summary import Summary
+
+from .keras_config import summary_from_config
+from .safetensors import summary_from_header
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

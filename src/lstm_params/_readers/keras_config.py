@@ -10,10 +10,10 @@ listed as not counted, and the summary says it is incomplete.
 
 from __future__ import annotations
 
-from ._errors import InvalidSpecError
-from ._memory import DType
-from ._spec import LayerSpec
-from ._summary import Summary
+from lstm_params._errors import InvalidSpecError
+from lstm_params._memory import DType
+from lstm_params._spec import LayerSpec
+from lstm_params._summary import Summary
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -12,11 +12,11 @@ from __future__ import annotations
 import math
 import re
 
-from ._errors import InvalidSpecError
-from ._memory import DType
-from ._spec import LayerSpec
-from ._summary import Summary
-from ._weight import Weight
+from lstm_params._errors import InvalidSpecError
+from lstm_params._memory import DType
+from lstm_params._spec import LayerSpec
+from lstm_params._summary import Summary
+from lstm_params._weight import Weight
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -19,9 +19,9 @@ Each layer takes ``LayerSpec``'s arguments and an optional ``name``.
 
 from __future__ import annotations
 
-from ._errors import InvalidSpecError
-from ._spec import LayerSpec
-from ._summary import Summary, summary
+from lstm_params._errors import InvalidSpecError
+from lstm_params._spec import LayerSpec
+from lstm_params._summary import Summary, summary
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

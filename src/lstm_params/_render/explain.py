@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from ._vocabulary import Kind
+from lstm_params._kinds import Kind
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from ._spec import LayerSpec
+    from lstm_params._spec import LayerSpec
 
 __all__ = ["explain"]
 

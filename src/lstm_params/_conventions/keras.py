@@ -4,21 +4,24 @@ Names are the variable paths of a fresh session, ``lstm/lstm_cell/kernel``;
 ``Bidirectional`` wraps copies named ``forward_lstm`` and ``backward_lstm``, and
 a stack of ``num_layers`` layers numbers them ``lstm``, ``lstm_1``, ...; the next
 layer of a bidirectional stack sees ``2 * units`` inputs (``merge_mode="concat"``).
-``peepholes=True`` is the legacy ``PeepholeLSTMCell`` in ``RNN``.
+``peepholes=True`` is the legacy ``PeepholeLSTMCell`` in ``RNN``; a gate count
+other than the layer's own is a custom cell in ``RNN`` with the same tensors.
 """
 
 from __future__ import annotations
 
-from ._convention import GATES, Convention, layers_and_directions
-from ._errors import InvalidSpecError
-from ._vocabulary import Framework, Kind
-from ._weight import Weight
+from lstm_params._errors import InvalidSpecError
+from lstm_params._kinds import Kind
+from lstm_params._vocabulary import Framework
+
+from ._base import Cell, Convention, Extra, Role
+from ._base import gate_count as _gates
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import ClassVar
 
-    from ._spec import LayerSpec
+    from lstm_params._spec import LayerSpec
 
 __all__ = ["Keras"]
 
@@ -32,17 +35,26 @@ _NAMES: dict[Kind, tuple[str, str, str]] = {
     Kind.EMBEDDING: ("Embedding", "embedding", ""),
 }
 _PEEPHOLE = ("RNN(PeepholeLSTMCell)", "rnn", "peephole_lstm_cell")
-_PEEPHOLE_WEIGHTS = ("input_gate", "forget_gate", "output_gate")
+_PEEPHOLES = tuple(
+    (f"{gate}_gate_peephole_weights", Extra("peephole weights", ("units",)))
+    for gate in ("input", "forget", "output")
+)
+_RECURRENT = frozenset({"gates", "bias", "bidirectional", "num_layers"})
 
 
 class Keras(Convention):
-    """Keras 3 and tf.keras 2 recurrent layers."""
+    """Keras 3 and tf.keras 2 layers."""
 
     framework = Framework.KERAS
-    kinds = frozenset(Kind)
-    optional_bias = frozenset(Kind) - {Kind.EMBEDDING}
+    options: ClassVar[dict[Kind, frozenset[str]]] = {
+        Kind.LSTM: _RECURRENT | {"peepholes"},
+        Kind.GRU: _RECURRENT,
+        Kind.RNN: _RECURRENT,
+        Kind.CONVLSTM: frozenset({"bias", "bidirectional", "num_layers", "kernel_size"}),
+        Kind.DENSE: frozenset({"bias"}),
+        Kind.EMBEDDING: frozenset(),
+    }
     reset_after = (True, False)
-    peepholes = True
     notes: ClassVar[dict[Kind, str]] = {
         Kind.LSTM: "Keras keeps one bias vector per gate; PyTorch keeps two.",
         Kind.GRU: (
@@ -70,42 +82,40 @@ class Keras(Convention):
     def layer_name(self, spec: LayerSpec) -> str:
         """E.g. ``LSTM``, ``ConvLSTM2D``, ``Bidirectional(GRU)``."""
         name = self._names(spec)[0]
+        if spec.custom:
+            name = f"RNN(custom {name} cell, {_gates(spec)})"
         return f"Bidirectional({name})" if spec.bidirectional else name
 
-    def weights(self, spec: LayerSpec) -> tuple[Weight, ...]:
+    def cell(self, spec: LayerSpec, width: int) -> Cell:
         """``kernel (*k, in, G*H)``, ``recurrent_kernel (*k, H, G*H)``, ``bias``."""
-        _, layer, cell = self._names(spec)
+        units = spec.num_units
         if spec.kind is Kind.EMBEDDING:
-            return (Weight(f"{layer}/embeddings", (spec.input_dim, spec.num_units)),)
+            return (("embeddings", (width, units), Role.TABLE),)
         if spec.kind is Kind.DENSE:
-            bias = (Weight(f"{layer}/bias", (spec.num_units,)),) if spec.bias else ()
-            return (Weight(f"{layer}/kernel", (spec.input_dim, spec.num_units)), *bias)
-        columns = GATES[spec.kind] * spec.num_units
+            bias = (("bias", (units,), Role.BIAS),) if spec.bias else ()
+            return (("kernel", (width, units), Role.INPUT), *bias)
+        columns = (spec.gates or 1) * units
         kernel = spec.kernel_size or ()
-        found: list[Weight] = []
-        for index, direction, width in layers_and_directions(spec):
-            suffix = f"_{index}" if index else ""
-            path = f"{layer}{suffix}/{cell}"
-            if spec.bidirectional:
-                side = ("forward", "backward")[direction]
-                path = f"bidirectional{suffix}/{side}_{path}"
-            found += [
-                Weight(f"{path}/kernel", (*kernel, width, columns)),
-                Weight(f"{path}/recurrent_kernel", (*kernel, spec.num_units, columns)),
-            ]
-            if spec.bias:
-                rows = (2,) if spec.kind is Kind.GRU and spec.reset_after else ()
-                found.append(Weight(f"{path}/bias", (*rows, columns)))
-            if spec.peepholes:
-                found += [
-                    Weight(f"{path}/{gate}_peephole_weights", (spec.num_units,))
-                    for gate in _PEEPHOLE_WEIGHTS
-                ]
-        return tuple(found)
+        found: Cell = (
+            ("kernel", (*kernel, width, columns), Role.INPUT),
+            ("recurrent_kernel", (*kernel, units, columns), Role.RECURRENT),
+        )
+        if spec.bias:
+            rows = (2,) if spec.kind is Kind.GRU and spec.reset_after else ()
+            found += (("bias", (*rows, columns), Role.BIAS),)
+        if spec.peepholes:
+            found += tuple((name, (units,), role) for name, role in _PEEPHOLES)
+        return found
 
-    def bias_vectors(self, spec: LayerSpec) -> int:
-        """One, or two for the default GRU (``reset_after=True``)."""
-        return int(spec.bias) * (2 if spec.kind is Kind.GRU and spec.reset_after else 1)
+    def tensor_name(self, spec: LayerSpec, layer: int, direction: int, local: str) -> str:
+        """``lstm/lstm_cell/kernel``, ``bidirectional_1/backward_lstm_1/lstm_cell/bias``, ..."""
+        _, name, cell = self._names(spec)
+        suffix = f"_{layer}" if layer else ""
+        path = f"{name}{suffix}/{cell}" if cell else f"{name}{suffix}"
+        if spec.bidirectional:
+            side = ("forward", "backward")[direction]
+            path = f"bidirectional{suffix}/{side}_{path}"
+        return f"{path}/{local}"
 
     @staticmethod
     def _names(spec: LayerSpec) -> tuple[str, str, str]:
