@@ -13,6 +13,15 @@ Each group runs in a virtual environment that has its frameworks
     python scripts/generate_golden.py flax        # jax, flax
     python scripts/generate_golden.py compute     # torch with ptflops, thop, torchinfo, ...
 
+The ``recurrent-*`` groups write ``tests/data/golden/recurrent/*.json``: cells on
+their own, stacks of cells, CuDNN layers, Bidirectional merge modes and Flax's
+RNN wrappers, described with LayerSpec keys the library does not have yet
+(``cell``, ``cudnn``, ``merge_mode``, ``reset_gate``, ``wrapper``; the kind ``mgu``)::
+
+    python scripts/generate_golden.py recurrent-torch       # torch venv
+    python scripts/generate_golden.py recurrent-tensorflow  # tensorflow venv
+    python scripts/generate_golden.py recurrent-flax        # flax venv
+
 The grids cover every layer kind and option of each framework; the random
 configurations (fixed seeds) draw sizes log-uniformly from 1 to a few thousand,
 built shape-only (torch and Keras on the ``meta`` device, Flax through
@@ -158,8 +167,8 @@ def _records(specs: list[Spec], build: Callable[[Spec], dict[str, Any]]) -> list
 
 
 def _write(name: str, packages: list[str], records: list[dict[str, Any]]) -> None:
-    GOLDEN.mkdir(parents=True, exist_ok=True)
     path = GOLDEN / f"{name}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
     header = {
         "generator": "scripts/generate_golden.py",
         "versions": {p: version(p) for p in packages},
@@ -334,11 +343,210 @@ def compute_group() -> None:
     _write("compute/tools", packages, records)
 
 
+# ----------------------------------------------------- recurrent/ (issue 11)
+RECURRENT = "recurrent"
+CELL_SIZES = [(1, 1), (3, 5), (20, 10), (200, 4096)]
+MERGE_MODES = ["concat", "sum", "mul", "ave", None]
+
+
+def _cell_specs(framework: str, seed: int, *, explicit_bias: bool) -> list[Spec]:
+    """Single cells (``cell: true``): every kind, size and bias, then random sizes.
+
+    ``explicit_bias`` writes ``bias`` always; otherwise only ``bias: false``, as the
+    other records of that framework do.
+    """
+    rng = random.Random(seed)
+    grid = [
+        (kind, units, inputs, bias)
+        for kind in ("lstm", "gru", "rnn")
+        for units, inputs in CELL_SIZES
+        for bias in (True, False)
+    ]
+    grid += [
+        (
+            rng.choice(["lstm", "gru", "rnn"]),
+            fw.size(rng, 3000),
+            fw.size(rng, 3000),
+            rng.random() < 0.7,  # noqa: PLR2004 - most layers have a bias
+        )
+        for _ in range(20)
+    ]
+    specs = []
+    for kind, units, inputs, bias in grid:
+        spec: Spec = {"kind": kind, "num_units": units, "input_dim": inputs, "cell": True}
+        if explicit_bias or not bias:
+            spec["bias"] = bias
+        specs.append({**spec, "framework": framework})
+    return specs
+
+
+def _merge_specs(framework: str) -> list[Spec]:
+    """``Bidirectional(merge_mode=m)`` over each kind: one layer, and two stacked (not None)."""
+    specs: list[Spec] = []
+    for kind, (units, inputs), mode, layers in itertools.product(
+        ("lstm", "gru", "rnn"), [(3, 5), (20, 10)], MERGE_MODES, [1, 2]
+    ):
+        if mode is None and layers > 1:
+            continue  # None returns two tensors: nothing to stack on
+        spec: Spec = {"kind": kind, "num_units": units, "input_dim": inputs}
+        spec |= {"bidirectional": True, "merge_mode": mode}
+        if layers > 1:
+            spec["num_layers"] = layers
+        specs.append(spec)
+    specs += [
+        {"kind": "gru", "num_units": 20, "input_dim": 10, "bidirectional": True}
+        | {"merge_mode": mode, "reset_after": False}
+        for mode in MERGE_MODES
+    ]
+    return [{**spec, "framework": framework} for spec in specs]
+
+
+def recurrent_torch_group() -> None:
+    """PyTorch ``*Cell`` modules; Keras 3 ``RNN(cell)`` and Bidirectional merge modes."""
+    records: list[dict[str, Any]] = []
+    for spec in _cell_specs("pytorch", 21, explicit_bias=True):
+        if spec["kind"] == "rnn":
+            for nonlinearity in ("tanh", "relu"):
+                record = fw.build_pytorch_cell_with(spec, nonlinearity=nonlinearity)
+                records.append({"spec": spec, **record})
+        else:
+            records.append({"spec": spec, **fw.build_pytorch_cell_with(spec)})
+    _write(f"{RECURRENT}/pytorch", ["torch"], records)
+
+    cells = _cell_specs("keras", 22, explicit_bias=False)
+    cells += [
+        {**spec, "reset_after": False}
+        for spec in cells
+        if spec["kind"] == "gru" and spec["num_units"] < 200  # noqa: PLR2004 - the small ones
+    ]
+    records = _records(cells, fw.build_keras_rnn_cell)
+    records += _records(_merge_specs("keras"), fw.build_keras_merge)
+    _write(f"{RECURRENT}/keras", ["keras", "torch"], records)
+
+
+def recurrent_tensorflow_group() -> None:
+    """TensorFlow 1 projections and stacks; tf.keras 2 CuDNN layers, merges, peephole stacks.
+
+    The v1 cells are built on their own and through ``dynamic_rnn`` (``MultiRNNCell``);
+    the peephole cells come from TensorFlow's private legacy Keras.
+    """
+    os.environ["TF_USE_LEGACY_KERAS"] = "1"
+    v1 = "tensorflow-v1"
+    projections: list[Spec] = [
+        {"kind": "lstm", "num_units": units, "input_dim": inputs, "proj_size": proj}
+        | ({"peepholes": True} if peepholes else {})
+        for units, inputs, proj in [
+            (20, 10, 7),
+            (20, 10, 20),
+            (20, 10, 32),
+            (3, 5, 1),
+            (3, 5, 8),
+            (1, 1, 1),
+            (512, 512, 512),
+            (512, 512, 256),
+            (512, 512, 1024),
+            (200, 4096, 50),
+            (200, 4096, 300),
+        ]
+        for peepholes in (False, True)
+    ]
+    records = _records([{**s, "framework": v1} for s in projections], fw.build_tensorflow_v1)
+    variants: list[Spec] = [
+        {"kind": "lstm"},
+        {"kind": "lstm", "peepholes": True},
+        {"kind": "lstm", "proj_size": "smaller"},
+        {"kind": "lstm", "proj_size": "larger"},
+        {"kind": "lstm", "proj_size": "smaller", "peepholes": True},
+        {"kind": "gru"},
+        {"kind": "rnn"},
+    ]
+    graphs: list[Spec] = []
+    for layers, (units, inputs), variant in itertools.product(
+        [1, 2, 3], [(3, 5), (20, 10)], variants
+    ):
+        if layers == 1 and (units, inputs) != (20, 10):
+            continue  # the single cell through dynamic_rnn: its names' prefix
+        spec: Spec = {"kind": variant["kind"], "num_units": units, "input_dim": inputs}
+        if layers > 1:
+            spec["num_layers"] = layers
+        if "proj_size" in variant:
+            spec["proj_size"] = (
+                max(1, units // 2) if variant["proj_size"] == "smaller" else units + 4
+            )
+        if variant.get("peepholes"):
+            spec["peepholes"] = True
+        graphs.append({**spec, "framework": v1})
+    records += _records(graphs, fw.build_tensorflow_v1_graph)
+    _write(f"{RECURRENT}/tensorflow-v1", ["tensorflow"], records)
+
+    cudnn: list[Spec] = [
+        {"kind": kind, "num_units": units, "input_dim": inputs, "cudnn": True}
+        | ({"bidirectional": True} if bidirectional else {})
+        for kind in ("lstm", "gru")
+        for units, inputs in [(1, 1), (3, 5), (20, 10), (300, 300), (200, 4096)]
+        for bidirectional in (False, True)
+    ]
+    cudnn += [{**s, "num_layers": 2} for s in cudnn if (s["num_units"], s["input_dim"]) == (20, 10)]
+    records = _records([{**s, "framework": "keras"} for s in cudnn], fw.build_keras_cudnn)
+    records += _records(_merge_specs("keras"), fw.build_tf_keras_merge)
+    peepholes: list[Spec] = [
+        {"kind": "lstm", "num_units": units, "input_dim": inputs, "peepholes": True, "cell": True}
+        | ({"num_layers": layers} if layers > 1 else {})
+        for units, inputs in [(3, 5), (20, 10), (128, 100), (256, 128)]
+        for layers in (1, 2, 3)
+    ]
+    peepholes = [{**s, "framework": "keras"} for s in peepholes]
+    records += _records(peepholes, fw.build_keras_peephole_cells)
+    _write(f"{RECURRENT}/keras-tensorflow", ["tf_keras", "tensorflow"], records)
+
+    FILES.mkdir(parents=True, exist_ok=True)
+    saved = fw.save_keras_peephole_cells(FILES, "tf_keras-rnn-peephole-cells", [128, 256], 100)
+    _write_files(f"{RECURRENT}/tf_keras", [saved])
+
+
+def recurrent_flax_group() -> None:
+    """Linen ``MGUCell`` in RNN/Bidirectional/Sequential; nnx ``RNN`` and ``Bidirectional``."""
+    mgu: list[Spec] = [
+        {"kind": "mgu", "num_units": units, "input_dim": inputs, "reset_gate": reset_gate}
+        | ({"bidirectional": True} if bidirectional else {})
+        | ({"num_layers": layers} if layers > 1 else {})
+        for units, inputs in CELL_SIZES
+        for reset_gate in (True, False)
+        for bidirectional in (False, True)
+        for layers in (1, 2)
+    ]
+    rng = random.Random(23)
+    mgu += [
+        {
+            "kind": "mgu",
+            "num_units": fw.size(rng, 3000),
+            "input_dim": fw.size(rng, 3000),
+            "reset_gate": rng.random() < 0.5,  # noqa: PLR2004 - a fair coin
+        }
+        for _ in range(10)
+    ]
+    linen = [{**s, "framework": "flax-linen"} for s in mgu]
+    _write(f"{RECURRENT}/flax-linen", ["flax", "jax"], _records(linen, fw.build_flax_linen))
+
+    wrappers: list[Spec] = [
+        {"kind": kind, "num_units": units, "input_dim": inputs, "wrapper": wrapper}
+        | ({"bidirectional": True} if wrapper == "bidirectional" else {})
+        | {"framework": "flax-nnx"}
+        for wrapper in ("rnn", "bidirectional")
+        for kind in ("lstm", "gru", "rnn")
+        for units, inputs in CELL_SIZES
+    ]
+    _write(f"{RECURRENT}/flax-nnx", ["flax", "jax"], _records(wrappers, fw.build_flax_nnx_wrapper))
+
+
 GROUPS = {
     "torch": torch_group,
     "tensorflow": tensorflow_group,
     "flax": flax_group,
     "compute": compute_group,
+    "recurrent-torch": recurrent_torch_group,
+    "recurrent-tensorflow": recurrent_tensorflow_group,
+    "recurrent-flax": recurrent_flax_group,
 }
 
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Rebuild tests/data/golden/*.json from the real frameworks, each group in its
-# own virtual environment (the frameworks are large and never needed at run time).
+# Rebuild tests/data/golden/*.json (and recurrent/*.json) from the real frameworks, each
+# group in its own virtual environment (the frameworks are large and never needed at run time).
 # Usage: scripts/regenerate_golden.sh [VENV_DIR]   (default: $TMPDIR/lstm_params-golden)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,3 +27,8 @@ make_env flax jax==0.10.2 jaxlib==0.10.2 flax==0.12.8
 "$root/torch/bin/python" scripts/generate_golden.py torch compute
 TF_CPP_MIN_LOG_LEVEL=3 "$root/tensorflow/bin/python" scripts/generate_golden.py tensorflow
 "$root/flax/bin/python" scripts/generate_golden.py flax
+
+# Cells, stacks of cells, CuDNN layers, merge modes, Flax wrappers: tests/data/golden/recurrent/
+"$root/torch/bin/python" scripts/generate_golden.py recurrent-torch
+TF_CPP_MIN_LOG_LEVEL=3 "$root/tensorflow/bin/python" scripts/generate_golden.py recurrent-tensorflow
+"$root/flax/bin/python" scripts/generate_golden.py recurrent-flax

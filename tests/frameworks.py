@@ -339,26 +339,30 @@ def build_keras_peephole(spec: Spec) -> Record:
 
 
 # ------------------------------------------------------------- tensorflow v1
+def _tf_v1_cell(tf: Any, spec: Spec) -> Any:  # noqa: ANN401
+    """One ``tf.compat.v1.nn.rnn_cell`` cell for ``spec`` (not yet built)."""
+    cells = tf.compat.v1.nn.rnn_cell
+    units, kind = spec["num_units"], spec["kind"]
+    zeros = tf.compat.v1.zeros_initializer()
+    if kind == "lstm":
+        return cells.LSTMCell(
+            units,
+            use_peepholes=spec.get("peepholes", False),
+            num_proj=spec.get("proj_size") or None,
+            initializer=zeros,
+        )
+    if kind == "gru":
+        return cells.GRUCell(units, kernel_initializer=zeros)
+    return cells.BasicRNNCell(units)
+
+
 def build_tensorflow_v1(spec: Spec) -> Record:
     """``tf.compat.v1.nn.rnn_cell`` cells (needs ``TF_USE_LEGACY_KERAS=1``)."""
     import tensorflow as tf
     import tf_keras
 
     tf_keras.backend.clear_session()  # fresh names: lstm_cell, not lstm_cell_7
-    cells = tf.compat.v1.nn.rnn_cell
-    units, kind = spec["num_units"], spec["kind"]
-    zeros = tf.compat.v1.zeros_initializer()
-    if kind == "lstm":
-        cell = cells.LSTMCell(
-            units,
-            use_peepholes=spec.get("peepholes", False),
-            num_proj=spec.get("proj_size") or None,
-            initializer=zeros,
-        )
-    elif kind == "gru":
-        cell = cells.GRUCell(units, kernel_initializer=zeros)
-    else:
-        cell = cells.BasicRNNCell(units)
+    cell = _tf_v1_cell(tf, spec)
     cell.build(tf.TensorShape([None, spec["input_dim"]]))
     return {
         "source": f"tf.compat.v1.nn.rnn_cell.{type(cell).__name__} (tensorflow {tf.__version__})",
@@ -410,6 +414,8 @@ def build_flax_linen(spec: Spec, *, optimized: bool = False) -> Record:
             return nn.ConvLSTMCell(
                 units, tuple(spec["kernel_size"]), use_bias=spec.get("bias", True)
             )
+        if kind == "mgu":
+            return nn.MGUCell(units, reset_gate=spec.get("reset_gate", True))
         lstm = nn.OptimizedLSTMCell if optimized else nn.LSTMCell
         return {"lstm": lstm, "gru": nn.GRUCell, "rnn": nn.SimpleCell}[kind](units)
 
@@ -911,3 +917,249 @@ def measure_isolated(tool: str, cases: list[Case]) -> list[dict[str, Any]]:
         with ProcessPoolExecutor(1, mp_context=context) as pool:
             results[index] = pool.submit(measure_all, tool, [cases[index]]).result()[0]
     return [results[i] for i in range(len(cases))]
+
+
+# ------------------------------------------------ cells, wrappers and stacks
+# Builders for the layer descriptions of ``tests/data/golden/recurrent/``: cells on
+# their own, cells stacked by the framework (MultiRNNCell, RNN([...])), CuDNN layers,
+# Bidirectional merge modes and Flax's RNN wrappers.
+def build_pytorch_cell_with(spec: Spec, **options: Any) -> Record:  # noqa: ANN401
+    """``nn.LSTMCell``, ``nn.GRUCell`` or ``nn.RNNCell``; ``options`` go to the constructor.
+
+    The options (``nonlinearity`` of ``nn.RNNCell``) are recorded beside the spec.
+    """
+    from torch import nn
+
+    cls = {"lstm": nn.LSTMCell, "gru": nn.GRUCell, "rnn": nn.RNNCell}[spec["kind"]]
+    cell = cls(
+        spec["input_dim"], spec["num_units"], bias=spec.get("bias", True), device="meta", **options
+    )
+    return {
+        "source": f"torch.nn.{cls.__name__}",
+        **({"options": options} if options else {}),
+        "params": sum(p.numel() for p in cell.parameters()),
+        "weights": [[name, list(p.shape)] for name, p in cell.named_parameters()],
+    }
+
+
+def _keras_recurrent(keras: Any, spec: Spec, *, sequences: bool) -> Any:  # noqa: ANN401
+    """One ``LSTM``/``GRU``/``SimpleRNN`` layer of ``spec`` (no wrapper)."""
+    layers = keras.layers
+    common: dict[str, Any] = {"use_bias": spec.get("bias", True), "return_sequences": sequences}
+    if spec["kind"] == "lstm":
+        return layers.LSTM(spec["num_units"], **common)
+    if spec["kind"] == "gru":
+        return layers.GRU(spec["num_units"], reset_after=spec.get("reset_after", True), **common)
+    return layers.SimpleRNN(spec["num_units"], **common)
+
+
+def _keras_merge_record(keras: Any, spec: Spec, source: str) -> Record:  # noqa: ANN401
+    """``num_layers`` stacked ``Bidirectional(layer, merge_mode=spec["merge_mode"])``.
+
+    ``output_dim`` is the last dimension of the last layer's ``compute_output_shape``
+    (for ``merge_mode=None``, a list: one per returned tensor).
+    """
+    keras.backend.clear_session()
+    count = spec.get("num_layers", 1)
+    inputs = keras.Input((None, spec["input_dim"]))
+    hidden = inputs
+    wrappers = []
+    for index in range(count):
+        layer = keras.layers.Bidirectional(
+            _keras_recurrent(keras, spec, sequences=index < count - 1),
+            merge_mode=spec["merge_mode"],
+        )
+        last_input = hidden
+        hidden = layer(hidden)
+        wrappers.append(layer)
+    model = keras.Model(inputs, hidden)
+    shape = wrappers[-1].compute_output_shape(tuple(last_input.shape))
+    if spec["merge_mode"] is None:
+        output_dim: Any = [int(s[-1]) for s in shape]
+        assert output_dim == [int(t.shape[-1]) for t in hidden]
+    else:
+        output_dim = int(shape[-1])
+        assert output_dim == int(hidden.shape[-1])
+    weights = [
+        [getattr(w, "path", None) or w.name, [int(d) for d in w.shape]] for w in model.weights
+    ]
+    return {
+        "source": source,
+        "params": int(model.count_params()),
+        "output_dim": output_dim,
+        "weights": weights,
+    }
+
+
+def build_keras_merge(spec: Spec) -> Record:
+    """Keras 3 ``Bidirectional(..., merge_mode=...)`` on the torch backend (meta device)."""
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    import keras
+
+    with keras.device("meta"):
+        return _keras_merge_record(
+            keras, spec, f"keras {keras.__version__} ({keras.backend.backend()}) Bidirectional"
+        )
+
+
+def build_tf_keras_merge(spec: Spec) -> Record:
+    """tf.keras 2 ``Bidirectional(..., merge_mode=...)``."""
+    import tf_keras
+
+    return _keras_merge_record(tf_keras, spec, f"tf_keras {tf_keras.__version__} Bidirectional")
+
+
+def build_keras_cudnn(spec: Spec) -> Record:
+    """``tf.compat.v1.keras.layers.CuDNNLSTM``/``CuDNNGRU`` (tf_keras), built on the CPU.
+
+    Stacked ``num_layers`` deep, each in ``Bidirectional`` when ``spec`` says so.
+    """
+    import tensorflow as tf
+    import tf_keras
+
+    tf_keras.backend.clear_session()
+    v1_layers = tf.compat.v1.keras.layers
+    cls = {"lstm": v1_layers.CuDNNLSTM, "gru": v1_layers.CuDNNGRU}[spec["kind"]]
+    count = spec.get("num_layers", 1)
+    stack = []
+    for index in range(count):
+        layer = cls(spec["num_units"], return_sequences=index < count - 1)
+        stack.append(tf_keras.layers.Bidirectional(layer) if spec.get("bidirectional") else layer)
+    model = tf_keras.Sequential([tf_keras.Input((None, spec["input_dim"])), *stack])
+    return {
+        "source": f"tf_keras {tf_keras.__version__} {cls.__name__}",
+        "params": int(model.count_params()),
+        "weights": [[w.name, [int(d) for d in w.shape]] for w in model.weights],
+    }
+
+
+def _legacy_peephole_model(units: list[int], inputs: int) -> Any:  # noqa: ANN401
+    """``RNN([PeepholeLSTMCell(u) for u in units])`` in TensorFlow's private legacy Keras."""
+    from tensorflow.python import keras as legacy
+    from tensorflow.python.keras.layers import recurrent
+
+    legacy.backend.clear_session()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the cell's deprecation warning
+        cells = [recurrent.PeepholeLSTMCell(u) for u in units]
+    layer = legacy.layers.RNN(cells if len(cells) > 1 else cells[0])
+    source = legacy.Input((None, inputs))
+    return legacy.Model(source, layer(source))
+
+
+def build_keras_peephole_cells(spec: Spec) -> Record:
+    """``RNN([PeepholeLSTMCell(units)] * num_layers)`` (one cell: ``RNN(cell)``)."""
+    model = _legacy_peephole_model(
+        [spec["num_units"]] * spec.get("num_layers", 1), spec["input_dim"]
+    )
+    return {
+        "source": "tensorflow.python.keras.layers.recurrent.PeepholeLSTMCell in RNN",
+        "params": int(model.count_params()),
+        "weights": [[w.name, [int(d) for d in w.shape]] for w in model.weights],
+    }
+
+
+def save_keras_peephole_cells(directory: Any, name: str, units: list[int], inputs: int) -> Record:  # noqa: ANN401
+    """Save ``RNN([PeepholeLSTMCell(u) ...])``'s config as ``<name>.json``.
+
+    The legacy ``Model.to_json`` fails in this TensorFlow (it imports a
+    ``tensorflow.python.keras.__version__`` that no longer exists), so the file is
+    the legacy module's own ``serialize_keras_object(model)`` as JSON: what
+    ``to_json`` writes without its ``keras_version`` and ``backend`` keys.
+    ``model_from_json`` reads it back to the same count.
+    """
+    import json
+
+    from tensorflow.python import keras as legacy
+    from tensorflow.python.keras.saving.saved_model import json_utils
+    from tensorflow.python.keras.utils import generic_utils
+
+    model = _legacy_peephole_model(units, inputs)
+    text = json.dumps(generic_utils.serialize_keras_object(model), default=json_utils.get_json_type)
+    path = directory / f"{name}.json"
+    path.write_text(text)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert legacy.models.model_from_json(text).count_params() == model.count_params()
+    layers = []
+    width = inputs
+    for u in units:
+        layers.append(
+            {
+                "kind": "lstm",
+                "num_units": u,
+                "input_dim": width,
+                "peepholes": True,
+                "cell": True,
+                "framework": "keras",
+            }
+        )
+        width = u
+    return {
+        "file": path.name,
+        "source": "tensorflow.python.keras serialize_keras_object (RNN of PeepholeLSTMCell)",
+        "params": int(model.count_params()),
+        "cell_params": [int(c.count_params()) for c in _cells(model.layers[-1].cell)],
+        "weights": [[w.name, [int(d) for d in w.shape]] for w in model.weights],
+        "layers": layers,
+    }
+
+
+def _cells(cell: Any) -> list[Any]:  # noqa: ANN401
+    return list(getattr(cell, "cells", [cell]))
+
+
+def build_tensorflow_v1_graph(spec: Spec) -> Record:
+    """``tf.compat.v1.nn.dynamic_rnn`` in a ``tf.Graph`` over one cell or a ``MultiRNNCell``.
+
+    ``num_layers`` identical cells (needs ``TF_USE_LEGACY_KERAS=1``); the record is
+    every global variable of the graph, named as TensorFlow names them.
+    """
+    import tensorflow as tf
+    import tf_keras
+
+    tf_keras.backend.clear_session()
+    count = spec.get("num_layers", 1)
+    with tf.Graph().as_default():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the deprecated cells say so
+            cells = [_tf_v1_cell(tf, spec) for _ in range(count)]
+            cell = cells[0] if count == 1 else tf.compat.v1.nn.rnn_cell.MultiRNNCell(cells)
+            sample = tf.compat.v1.placeholder(tf.float32, [None, None, spec["input_dim"]])
+            tf.compat.v1.nn.dynamic_rnn(cell, sample, dtype=tf.float32)
+        variables = tf.compat.v1.global_variables()
+        assert variables == tf.compat.v1.trainable_variables()
+    what = type(cells[0]).__name__
+    if count > 1:
+        what = f"MultiRNNCell of {count} {what}"
+    return {
+        "source": f"tf.compat.v1.nn.dynamic_rnn({what}) (tensorflow {tf.__version__})",
+        "params": sum(math.prod(int(d) for d in v.shape) for v in variables),
+        "weights": [[v.name, [int(d) for d in v.shape]] for v in variables],
+    }
+
+
+def build_flax_nnx_wrapper(spec: Spec) -> Record:
+    """``nnx.RNN(cell)`` or ``nnx.Bidirectional(nnx.RNN(cell), nnx.RNN(cell))``.
+
+    ``spec["wrapper"]`` is ``"rnn"`` or ``"bidirectional"``; the cell is
+    ``nnx.LSTMCell``, ``nnx.GRUCell`` or ``nnx.SimpleCell``, built by ``nnx.eval_shape``.
+    """
+    import flax
+    from flax import nnx
+
+    cls = {"lstm": nnx.LSTMCell, "gru": nnx.GRUCell, "rnn": nnx.SimpleCell}[spec["kind"]]
+
+    def rnn(seed: int) -> Any:  # noqa: ANN401
+        return nnx.RNN(cls(spec["input_dim"], spec["num_units"], rngs=nnx.Rngs(seed)))
+
+    if spec["wrapper"] == "bidirectional":
+        module = nnx.eval_shape(lambda: nnx.Bidirectional(rnn(0), rnn(1)))
+    else:
+        module = nnx.eval_shape(lambda: rnn(0))
+    leaves = _flax_leaves(nnx.state(module, nnx.Param))
+    return {
+        "source": f"flax.nnx.{type(module).__name__} of {cls.__name__} (flax {flax.__version__})",
+        "params": sum(math.prod(shape) for _, shape in leaves),
+        "weights": leaves,
+    }
