@@ -113,10 +113,14 @@ class LayerSpec:
             gates = FACTS[kind].gates or None
         if reset_after is None and kind is Kind.GRU:
             reset_after = convention.reset_after[0]
+        if type(num_units) is not int or num_units < 1:
+            num_units = as_size("num_units", num_units)
+        if type(input_dim) is not int or input_dim < 1:
+            input_dim = as_size("input_dim", input_dim)
         put = _SETTERS
         put[0](self, kind)
-        put[1](self, as_size("num_units", num_units))
-        put[2](self, as_size("input_dim", input_dim))
+        put[1](self, num_units)
+        put[2](self, input_dim)
         put[3](self, framework)
         put[4](self, gates)
         put[5](self, bias)
@@ -126,7 +130,8 @@ class LayerSpec:
         put[9](self, peepholes)
         put[10](self, reset_after)
         put[11](self, kernel_size)
-        convention.check(self)
+        if not plain or kind not in convention.options:  # a plain layer has no option to check
+            convention.check(self)
 
     # ----------------------------------------------------------------- derived
     @property

@@ -167,11 +167,14 @@ class Convention(abc.ABC):
 
     # ------------------------------------------------------- derived from cell
     def params(self, spec: LayerSpec) -> int:
-        """The total, in closed form: each distinct cell's size times its repeats."""
-        return sum(
-            count * sum(math.prod(shape) for _, shape, _ in self.cell(spec, width))
-            for count, width in repeats(spec, self)
-        )
+        """The total, in closed form: each distinct cell's size times its repeats (see :func:`repeats`)."""
+        prod = math.prod
+        directions = 2 if spec.bidirectional else 1
+        total = directions * sum([prod(shape) for _, shape, _ in self.cell(spec, spec.input_dim)])
+        if spec.num_layers > 1:
+            rest = self.cell(spec, self.stacked_width(spec))
+            total += (spec.num_layers - 1) * directions * sum([prod(shape) for _, shape, _ in rest])
+        return total
 
     def parts(self, spec: LayerSpec) -> dict[str, int]:
         """The total split by what it pays for: weight matrices, bias vectors, extras."""
