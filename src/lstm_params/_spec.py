@@ -31,7 +31,14 @@ class LayerSpec:
     vanilla RNN 1); another number describes a custom cell in the framework's
     layout. ``kernel_size`` (``"convlstm"`` only) is an int (a square 2-D kernel,
     as ``ConvLSTM2D(kernel_size=3)``) or a tuple of 1 to 3 ints. ``reset_after``
-    (GRU only) of None is the framework's own default.
+    (GRU only) of None is the framework's own default. ``cudnn`` is Keras'
+    ``CuDNNLSTM``/``CuDNNGRU`` (two bias vectors per gate); ``merge_mode`` how Keras'
+    ``Bidirectional`` merges its directions (``"concat"``, ``"sum"``, ``"mul"``,
+    ``"ave"`` or None for two outputs); ``cell`` the framework's single cell class
+    where it differs from the layer (``nn.LSTMCell``, Keras ``RNN(LSTMCell)``, a bare
+    ``flax.nnx`` cell outside ``nnx.RNN``); ``reset_gate`` (``"mgu"`` only; None:
+    True, Flax's default) whether the minimal gated unit's forget gate also resets
+    the candidate, which adds the candidate's hidden bias.
 
     Every field is checked and normalised on construction, also by
     :func:`dataclasses.replace`: what the framework would refuse is an
@@ -63,6 +70,10 @@ class LayerSpec:
     peepholes: bool = False
     reset_after: bool | None = None
     kernel_size: tuple[int, ...] | None = None
+    cudnn: bool = False
+    merge_mode: str | None = "concat"
+    cell: bool = False
+    reset_gate: bool | None = None
 
     def __init__(  # noqa: PLR0913
         self,
@@ -79,6 +90,10 @@ class LayerSpec:
         peepholes: bool = False,
         reset_after: bool | None = None,
         kernel_size: int | tuple[int, ...] | list[int] | None = None,
+        cudnn: bool = False,
+        merge_mode: str | None = "concat",
+        cell: bool = False,
+        reset_gate: bool | None = None,
     ) -> None:
         """Check and normalise every field; refuse what the framework would refuse."""
         kind = Kind.parse(kind)
@@ -95,17 +110,26 @@ class LayerSpec:
             and peepholes is False
             and reset_after is None
             and kernel_size is None
+            and cudnn is False
+            and merge_mode == "concat"
+            and cell is False
+            and reset_gate is None
         )
         if not plain:
-            gates = None if gates is None else as_size("gates", gates)
-            as_flag("bias", bias)
-            as_flag("bidirectional", bidirectional)
-            num_layers = as_size("num_layers", num_layers)
-            proj_size = as_size("proj_size", proj_size, minimum=0)
-            as_flag("peepholes", peepholes)
-            if reset_after is not None:
-                as_flag("reset_after", reset_after)
-            kernel_size = _kernel_size(kernel_size)
+            gates, num_layers, proj_size, kernel_size, merge_mode = _options(
+                gates=gates,
+                bias=bias,
+                bidirectional=bidirectional,
+                num_layers=num_layers,
+                proj_size=proj_size,
+                peepholes=peepholes,
+                reset_after=reset_after,
+                kernel_size=kernel_size,
+                cudnn=cudnn,
+                merge_mode=merge_mode,
+                cell=cell,
+                reset_gate=reset_gate,
+            )
         if kind is Kind.CONVLSTM and kernel_size is None:
             msg = "kernel_size is required for convlstm layers: an int or a tuple of 1 to 3 ints"
             raise InvalidSpecError(msg)
@@ -113,6 +137,8 @@ class LayerSpec:
             gates = FACTS[kind].gates or None
         if reset_after is None and kind is Kind.GRU:
             reset_after = convention.reset_after[0]
+        if reset_gate is None and kind is Kind.MGU:
+            reset_gate = True  # Flax's MGUCell default
         if type(num_units) is not int or num_units < 1:
             num_units = as_size("num_units", num_units)
         if type(input_dim) is not int or input_dim < 1:
@@ -130,6 +156,10 @@ class LayerSpec:
         put[9](self, peepholes)
         put[10](self, reset_after)
         put[11](self, kernel_size)
+        put[12](self, cudnn)
+        put[13](self, merge_mode)
+        put[14](self, cell)
+        put[15](self, reset_gate)
         if not plain or kind not in convention.options:  # a plain layer has no option to check
             convention.check(self)
 
@@ -157,8 +187,25 @@ class LayerSpec:
 
     @property
     def output_dim(self) -> int:
-        """What the next layer sees: directions times the recurrent width."""
-        return (2 if self.bidirectional else 1) * self.recurrent_width
+        """The width of each output: directions times the recurrent width, as concatenated.
+
+        Keras' ``Bidirectional`` with ``merge_mode`` ``"sum"``, ``"mul"`` or ``"ave"``
+        merges the two directions into one output of the recurrent width; with
+        ``None`` it returns two outputs of that width (see :attr:`outputs`).
+
+        >>> LayerSpec("lstm", 20, 10, bidirectional=True).output_dim
+        40
+        >>> LayerSpec("lstm", 20, 10, bidirectional=True, merge_mode="sum").output_dim
+        20
+        """
+        if self.bidirectional and self.merge_mode == "concat":
+            return 2 * self.recurrent_width
+        return self.recurrent_width
+
+    @property
+    def outputs(self) -> int:
+        """How many tensors the layer returns: 2 for ``merge_mode=None``, else 1."""
+        return 2 if self.bidirectional and self.merge_mode is None else 1
 
     @property
     def layer_name(self) -> str:
@@ -241,6 +288,10 @@ class LayerSpec:
             "peepholes": self.peepholes,
             "reset_after": self.reset_after,
             "kernel_size": None if self.kernel_size is None else list(self.kernel_size),
+            "cudnn": self.cudnn,
+            "merge_mode": self.merge_mode,
+            "cell": self.cell,
+            "reset_gate": self.reset_gate,
         }
 
     def _expression(self) -> Expr:
@@ -249,6 +300,55 @@ class LayerSpec:
 
 #: each field's slot setter, in field order: the fields are set once, in ``__init__``
 _SETTERS = tuple(getattr(LayerSpec, field.name).__set__ for field in dataclasses.fields(LayerSpec))
+
+
+_MERGE_MODES = ("concat", "sum", "mul", "ave", None)
+
+
+def _options(  # noqa: PLR0913
+    *,
+    gates: object,
+    bias: object,
+    bidirectional: object,
+    num_layers: object,
+    proj_size: object,
+    peepholes: object,
+    reset_after: object,
+    kernel_size: object,
+    cudnn: object,
+    merge_mode: object,
+    cell: object,
+    reset_gate: object,
+) -> tuple[int | None, int, int, tuple[int, ...] | None, str | None]:
+    """Check every option's type and range; return the normalised sizes and merge mode."""
+    for name, flag in (
+        ("bias", bias),
+        ("bidirectional", bidirectional),
+        ("peepholes", peepholes),
+        ("cudnn", cudnn),
+        ("cell", cell),
+    ):
+        as_flag(name, flag)
+    for name, optional in (("reset_after", reset_after), ("reset_gate", reset_gate)):
+        if optional is not None:
+            as_flag(name, optional)
+    return (
+        None if gates is None else as_size("gates", gates),
+        as_size("num_layers", num_layers),
+        as_size("proj_size", proj_size, minimum=0),
+        _kernel_size(kernel_size),
+        _merge_mode(merge_mode),
+    )
+
+
+def _merge_mode(value: object) -> str | None:
+    if value is not None and not isinstance(value, str):
+        msg = f"merge_mode must be a string or None, got {type(value).__name__} {value!r:.60}"
+        raise TypeError(msg)
+    if value not in _MERGE_MODES:
+        msg = f"merge_mode must be 'concat', 'sum', 'mul', 'ave' or None; got {value!r:.60}"
+        raise InvalidSpecError(msg)
+    return value
 
 
 def _kernel_size(value: object) -> tuple[int, ...] | None:

@@ -103,7 +103,7 @@ class Convention(abc.ABC):
             value = getattr(spec, option)
             if value == default or (option == "gates" and value == facts.gates):
                 continue
-            if option == "reset_after" and facts.takes(option):
+            if option in _NORMALISED and facts.takes(option):
                 continue  # normalised to the framework's default; checked below
             if not facts.takes(option):
                 takers = _listing([FACTS[k].title for k in Kind if FACTS[k].takes(option)])
@@ -167,10 +167,11 @@ class Convention(abc.ABC):
 
     # ------------------------------------------------------- derived from cell
     def params(self, spec: LayerSpec) -> int:
-        """The total, in closed form: each distinct cell's size times its repeats (see :func:`repeats`)."""
+        """The total, in closed form: each distinct cell's size times its :func:`repeats`."""
         prod = math.prod
         directions = 2 if spec.bidirectional else 1
-        total = directions * sum([prod(shape) for _, shape, _ in self.cell(spec, spec.input_dim)])
+        first = self.cell(spec, spec.input_dim)
+        total = directions * sum([prod(shape) for _, shape, _ in first])
         if spec.num_layers > 1:
             rest = self.cell(spec, self.stacked_width(spec))
             total += (spec.num_layers - 1) * directions * sum([prod(shape) for _, shape, _ in rest])
@@ -302,8 +303,13 @@ _LACKS = {
     ),
     "bias": "{name} {kind} layers always have a bias; use bias=True",
     "bidirectional": _ONE_CELL,
-    "num_layers": _ONE_CELL,
+    "num_layers": "{name} describes one layer; use num_layers=1 and one spec per layer",
     "proj_size": "{name} has no projection for {kind} layers; use proj_size=0",
     "peepholes": "{name} has no peephole {kind} layer; use peepholes=False",
     "kernel_size": "{name} {kind} layers have no kernel; leave it None",
+    "cudnn": "{name} has no CuDNN {kind} layer (Keras 2 only); use cudnn=False",
+    "merge_mode": "{name} concatenates the directions; use merge_mode='concat'",
+    "cell": "{name} has no separate {kind} cell class; use cell=False",
 }
+#: options that take the framework's default when None, so never "set" by the user alone
+_NORMALISED = frozenset({"reset_after", "reset_gate"})
