@@ -74,6 +74,15 @@ def test_merge_modes_set_the_next_layers_width() -> None:
         ),
         ({"kind": "gru", "reset_gate": False}, "reset_gate=False applies to MGU layers only"),
         ({"merge_mode": "stack"}, "merge_mode must be 'concat', 'sum', 'mul', 'ave' or None"),
+        (
+            {"framework": "pytorch", "return_sequences": False},
+            "return_sequences=False: pytorch lstm layers return every step; leave it None",
+        ),
+        (
+            {"framework": "pytorch", "cell": True, "return_sequences": True},
+            "return_sequences=True: pytorch lstm cells return one step; leave it None",
+        ),
+        ({"kind": "dense", "return_sequences": True}, "return_sequences=True applies to"),
     ],
 )
 def test_options_that_do_not_fit_are_refused(options: dict[str, Any], match: str) -> None:
@@ -127,3 +136,11 @@ def test_a_framework_without_the_option_is_listed_missing() -> None:
     comparison = compare(LayerSpec("lstm", 20, 10, framework="pytorch", proj_size=5))
     missing = dict(comparison.missing)
     assert "has no projection" in missing[next(iter(missing))]
+
+
+def test_return_sequences_defaults_to_the_frameworks_own() -> None:
+    assert LayerSpec("gru", 8, 4).returns_sequences is False  # Keras: the last step
+    assert LayerSpec("gru", 8, 4, return_sequences=True).returns_sequences is True
+    assert LayerSpec("gru", 8, 4, framework="torch").returns_sequences is True
+    assert LayerSpec("gru", 8, 4, framework="torch", cell=True).returns_sequences is None
+    assert LayerSpec("dense", 8, 4).returns_sequences is None

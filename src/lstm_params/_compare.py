@@ -10,7 +10,7 @@ from ._conventions._base import BIASES
 from ._errors import InvalidSpecError
 from ._kinds import Kind
 from ._render.table import Row, Table
-from ._spec import LayerSpec
+from ._spec import LayerSpec, in_framework
 from ._vocabulary import Framework
 
 TYPE_CHECKING = False
@@ -166,10 +166,6 @@ def compare(spec: LayerSpec, *, seq_len: int = 1, batch: int = 1) -> Comparison:
     return Comparison(rows, tuple(missing), every_convention(spec, seq_len=seq_len, batch=batch))
 
 
-#: options that choose one of a framework's classes: another framework gets its default
-_CLASS_CHOICES = {"cudnn": False, "merge_mode": "concat", "cell": False}
-
-
 def _versions(spec: LayerSpec, framework: Framework) -> list[LayerSpec]:
     """The spec in ``framework``: one version per class or option there that changes the count.
 
@@ -178,9 +174,7 @@ def _versions(spec: LayerSpec, framework: Framework) -> list[LayerSpec]:
     """
     convention = CONVENTIONS[framework]
     taken = convention.options.get(spec.kind, frozenset())
-    options = spec.to_dict() | {"framework": framework}
-    if framework is not spec.framework:
-        options |= {k: v for k, v in _CLASS_CHOICES.items() if k not in taken}
+    options = in_framework(spec, framework)
     variants: list[dict[str, object]] = [{}]
     if spec.kind is Kind.GRU:
         variants = [{"reset_after": value} for value in convention.reset_after]

@@ -31,6 +31,7 @@ OPTIONS: dict[str, object] = {
     "merge_mode": "concat",
     "cell": False,
     "reset_gate": None,
+    "return_sequences": None,
 }
 
 
@@ -106,7 +107,7 @@ class KindFacts:
         return option in self.options
 
 
-_STACKS = frozenset({"bias", "bidirectional", "num_layers", "merge_mode"})
+_STACKS = frozenset({"bias", "bidirectional", "num_layers", "merge_mode", "return_sequences"})
 
 FACTS: dict[Kind, KindFacts] = {
     Kind.LSTM: KindFacts(
@@ -143,7 +144,9 @@ FACTS: dict[Kind, KindFacts] = {
         title="MGU",
         gates=2,
         recurrent=True,
-        options=frozenset({"bidirectional", "num_layers", "reset_gate", "cell"}),
+        options=frozenset(
+            {"bidirectional", "num_layers", "reset_gate", "cell", "return_sequences"}
+        ),
         elementwise=6,  # a sigmoid, a tanh, f*(h-side) as 1, (1 - f)*n + f*h as 3
         units="unit",
         inputs="input",

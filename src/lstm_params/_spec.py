@@ -38,7 +38,11 @@ class LayerSpec:
     where it differs from the layer (``nn.LSTMCell``, Keras ``RNN(LSTMCell)``, a bare
     ``flax.nnx`` cell outside ``nnx.RNN``); ``reset_gate`` (``"mgu"`` only; None:
     True, Flax's default) whether the minimal gated unit's forget gate also resets
-    the candidate, which adds the candidate's hidden bias.
+    the candidate, which adds the candidate's hidden bias. ``return_sequences``
+    (recurrent layers) says whether the layer returns every step or the last
+    one; None is the framework's own (Keras False; PyTorch, ONNX, TensorFlow 1 and
+    Flax return every step: see :attr:`returns_sequences`); a cell called once
+    (``cell=True`` in PyTorch or nnx) returns one step and has none.
 
     Every field is checked and normalised on construction, also by
     :func:`dataclasses.replace`: what the framework would refuse is an
@@ -74,6 +78,7 @@ class LayerSpec:
     merge_mode: str | None = "concat"
     cell: bool = False
     reset_gate: bool | None = None
+    return_sequences: bool | None = None
 
     def __init__(  # noqa: PLR0913
         self,
@@ -94,6 +99,7 @@ class LayerSpec:
         merge_mode: str | None = "concat",
         cell: bool = False,
         reset_gate: bool | None = None,
+        return_sequences: bool | None = None,
     ) -> None:
         """Check and normalise every field; refuse what the framework would refuse."""
         kind = Kind.parse(kind)
@@ -114,6 +120,7 @@ class LayerSpec:
             and merge_mode == "concat"
             and cell is False
             and reset_gate is None
+            and return_sequences is None
         )
         if not plain:
             gates, num_layers, proj_size, kernel_size, merge_mode = _options(
@@ -129,6 +136,7 @@ class LayerSpec:
                 merge_mode=merge_mode,
                 cell=cell,
                 reset_gate=reset_gate,
+                return_sequences=return_sequences,
             )
         if kind is Kind.CONVLSTM and kernel_size is None:
             msg = "kernel_size is required for convlstm layers: an int or a tuple of 1 to 3 ints"
@@ -160,6 +168,7 @@ class LayerSpec:
         put[13](self, merge_mode)
         put[14](self, cell)
         put[15](self, reset_gate)
+        put[16](self, return_sequences)
         if not plain or kind not in convention.options:  # a plain layer has no option to check
             convention.check(self)
 
@@ -201,6 +210,24 @@ class LayerSpec:
         if self.bidirectional and self.merge_mode == "concat":
             return 2 * self.recurrent_width
         return self.recurrent_width
+
+    @property
+    def returns_sequences(self) -> bool | None:
+        """Whether the layer returns every step: ``return_sequences``, or the framework's default.
+
+        None for a layer that is not recurrent and for a bare cell (one step per call).
+
+        >>> LayerSpec("lstm", 64, 128).returns_sequences   # Keras' default
+        False
+        >>> LayerSpec("lstm", 64, 128, framework="pytorch").returns_sequences
+        True
+        """
+        convention = CONVENTIONS[self.framework]
+        if not FACTS[self.kind].recurrent or convention.steps_one(self.cell):
+            return None
+        if self.return_sequences is None:
+            return convention.return_sequences[0]
+        return self.return_sequences
 
     @property
     def outputs(self) -> int:
@@ -292,10 +319,40 @@ class LayerSpec:
             "merge_mode": self.merge_mode,
             "cell": self.cell,
             "reset_gate": self.reset_gate,
+            "return_sequences": self.return_sequences,
         }
 
     def _expression(self) -> Expr:
         return CONVENTIONS[self.framework].formula(self)
+
+
+#: options that choose one of a framework's classes or defaults: another framework's own
+_FRAMEWORK_CHOICES = {
+    "cudnn": False,
+    "merge_mode": "concat",
+    "cell": False,
+    "reset_after": None,
+    "return_sequences": None,
+}
+
+
+def in_framework(spec: LayerSpec, framework: Framework) -> dict[str, Any]:
+    """``spec``'s arguments for the same layer in ``framework``.
+
+    The options that only pick one of the framework's classes or defaults (CuDNN,
+    merge mode, cell, ``reset_after``, ``return_sequences``) take the other
+    framework's own where it lacks them; every other option stays, so what the
+    framework cannot build is still refused.
+    """
+    options = spec.to_dict() | {"framework": framework}
+    if framework is spec.framework:
+        return options
+    taken = CONVENTIONS[framework].options.get(spec.kind, frozenset())
+    return options | {
+        name: default
+        for name, default in _FRAMEWORK_CHOICES.items()
+        if name not in taken or default is None
+    }
 
 
 #: each field's slot setter, in field order: the fields are set once, in ``__init__``
@@ -319,6 +376,7 @@ def _options(  # noqa: PLR0913
     merge_mode: object,
     cell: object,
     reset_gate: object,
+    return_sequences: object,
 ) -> tuple[int | None, int, int, tuple[int, ...] | None, str | None]:
     """Check every option's type and range; return the normalised sizes and merge mode."""
     for name, flag in (
@@ -329,7 +387,11 @@ def _options(  # noqa: PLR0913
         ("cell", cell),
     ):
         as_flag(name, flag)
-    for name, optional in (("reset_after", reset_after), ("reset_gate", reset_gate)):
+    for name, optional in (
+        ("reset_after", reset_after),
+        ("reset_gate", reset_gate),
+        ("return_sequences", return_sequences),
+    ):
         if optional is not None:
             as_flag(name, optional)
     return (

@@ -86,6 +86,10 @@ class Convention(abc.ABC):
     options: ClassVar[Mapping[Kind, frozenset[str]]]
     #: the GRU ``reset_after`` values the framework has; the first is its default
     reset_after: ClassVar[tuple[bool, ...]] = (True,)
+    #: the ``return_sequences`` values the framework's layers have; the first is the default
+    return_sequences: ClassVar[tuple[bool, ...]] = (True,)
+    #: whether ``cell=True`` is a bare cell called once per step (PyTorch, nnx), not a layer
+    bare_cells: ClassVar[bool] = False
     #: one sentence on what makes this framework's count what it is, by kind
     notes: ClassVar[Mapping[Kind, str]]
 
@@ -116,6 +120,15 @@ class Convention(abc.ABC):
                 lacks = _LACKS[option].format(name=name, kind=kind, gates=facts.gates)
                 msg = f"{option}={value!r}: {lacks}"
                 raise InvalidSpecError(msg)
+        if spec.return_sequences is not None and (
+            spec.return_sequences not in self.return_sequences or self.steps_one(spec.cell)
+        ):
+            msg = (
+                f"return_sequences={spec.return_sequences}: {name} {kind} "
+                f"{'cells return one step' if spec.cell else 'layers return every step'}; "
+                "leave it None"
+            )
+            raise InvalidSpecError(msg)
         if spec.kind is Kind.GRU and spec.reset_after not in self.reset_after:
             allowed = " or ".join(map(str, self.reset_after))
             msg = (
@@ -123,6 +136,10 @@ class Convention(abc.ABC):
             )
             raise InvalidSpecError(msg)
         self.check_more(spec)
+
+    def steps_one(self, cell: bool) -> bool:  # noqa: FBT001 - a field's value
+        """Whether ``cell=True`` here is a bare cell, called once per step (no sequences)."""
+        return cell and self.bare_cells
 
     def check_more(self, spec: LayerSpec) -> None:  # noqa: B027 - optional hook
         """Checks of one framework only; none by default."""
@@ -312,4 +329,4 @@ _LACKS = {
     "cell": "{name} has no separate {kind} cell class; use cell=False",
 }
 #: options that take the framework's default when None, so never "set" by the user alone
-_NORMALISED = frozenset({"reset_after", "reset_gate"})
+_NORMALISED = frozenset({"reset_after", "reset_gate", "return_sequences"})

@@ -185,6 +185,7 @@ class FlaxNnx(Convention):
     """
 
     framework = Framework.FLAX_NNX
+    bare_cells = True
     options: ClassVar[dict[Kind, frozenset[str]]] = {
         Kind.LSTM: frozenset({"bidirectional", "cell"}),
         Kind.GRU: frozenset({"gates", "bidirectional", "cell"}),

@@ -59,6 +59,7 @@ class Keras(Convention):
         Kind.EMBEDDING: frozenset(),
     }
     reset_after = (True, False)
+    return_sequences = (False, True)
     notes: ClassVar[dict[Kind, str]] = {
         Kind.LSTM: "Keras keeps one bias vector per gate; PyTorch keeps two.",
         Kind.GRU: (

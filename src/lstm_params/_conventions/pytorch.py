@@ -40,6 +40,7 @@ class PyTorch(Convention):
     """``torch.nn`` modules."""
 
     framework = Framework.PYTORCH
+    bare_cells = True
     options: ClassVar[dict[Kind, frozenset[str]]] = {
         Kind.LSTM: _RECURRENT | {"proj_size"},
         Kind.GRU: _RECURRENT,
