@@ -214,11 +214,27 @@ def test_explain_lists_formula_legend_and_every_weight(framework: Framework) -> 
     assert lines[1] == f"  {spec.formula()} = {spec.params:,}"
     assert lines[2] == f"  {spec.legend()}"
     weights = spec.weights()
-    assert len(lines) == 3 + len(weights) + 1
+    assert len(lines) == 3 + len(weights) + 2 + 1
     for line, weight in zip(lines[3:], weights, strict=False):
         assert line.split()[0] == weight.name
         assert line.endswith(f"{weight.size:,}")
+    assert lines[-3].startswith("  gate order ")  # the porting map: which block is which gate
     assert lines[-1] == spec.note
+
+
+@pytest.mark.parametrize(
+    ("framework", "order"),
+    [
+        # each framework's own code splits the gate blocks in this order
+        ("keras", "i, f, c, o = input, forget, cell, output"),  # keras/src/layers/rnn/lstm.py
+        ("pytorch", "i, f, g, o = input, forget, cell, output"),  # torch.nn.LSTM docs
+        ("onnx", "i, o, f, c = input, output, forget, cell"),  # the ONNX LSTM operator spec
+        ("tensorflow-v1", "i, j, f, o = input, cell, forget, output"),  # legacy_cells.py
+        ("flax-linen", "i, f, g, o = input, forget, cell, output"),  # flax linen recurrent.py
+    ],
+)
+def test_explain_gives_each_frameworks_gate_order(framework: str, order: str) -> None:
+    assert f"  gate order {order}\n" in LayerSpec("lstm", 8, 4, framework=framework).explain()
 
 
 def test_explain_of_a_convlstm_speaks_of_filters_and_channels() -> None:
@@ -293,5 +309,6 @@ def test_custom_gate_counts_are_custom_cells_in_the_frameworks_layout(
     assert spec.layer_name == name
     assert f"A custom cell: {gates} gate blocks" in spec.note
     assert f"A custom cell: {gates} gate blocks" in spec.explain()
+    assert "gate order" not in spec.explain()  # a custom cell has no order of its own
     assert spec.formula().startswith(f"{gates} * (")
     assert not LayerSpec(kind, 20, 10, framework=framework).custom

@@ -101,6 +101,10 @@ class KindFacts:
     units: str
     inputs: str
     aliases: tuple[str, ...]
+    #: the gate blocks' meanings, the names frameworks' gate orders map to
+    gate_names: tuple[str, ...] = ()
+    #: how explanations state the sizes: ``{units}`` and ``{inputs}`` are counted nouns
+    sizes: str = "{units} on {inputs}"
 
     def takes(self, option: str) -> bool:
         """Whether ``option`` (a ``LayerSpec`` field) applies to this kind."""
@@ -119,6 +123,7 @@ FACTS: dict[Kind, KindFacts] = {
         units="unit",
         inputs="input",
         aliases=("lstm",),
+        gate_names=("input", "forget", "cell", "output"),
     ),
     Kind.GRU: KindFacts(
         title="GRU",
@@ -129,6 +134,7 @@ FACTS: dict[Kind, KindFacts] = {
         units="unit",
         inputs="input",
         aliases=("gru",),
+        gate_names=("update", "reset", "candidate"),
     ),
     Kind.RNN: KindFacts(
         title="vanilla RNN",
@@ -139,6 +145,7 @@ FACTS: dict[Kind, KindFacts] = {
         units="unit",
         inputs="input",
         aliases=("rnn", "simplernn", "simple-rnn", "vanilla"),
+        gate_names=("hidden",),
     ),
     Kind.MGU: KindFacts(
         title="MGU",
@@ -151,6 +158,7 @@ FACTS: dict[Kind, KindFacts] = {
         units="unit",
         inputs="input",
         aliases=("mgu", "minimal-gated-unit"),
+        gate_names=("forget", "candidate"),
     ),
     Kind.CONVLSTM: KindFacts(
         title="ConvLSTM",
@@ -161,6 +169,7 @@ FACTS: dict[Kind, KindFacts] = {
         units="filter",
         inputs="input channel",
         aliases=("convlstm", "conv-lstm"),
+        gate_names=("input", "forget", "cell", "output"),
     ),
     Kind.DENSE: KindFacts(
         title="dense",
@@ -181,6 +190,7 @@ FACTS: dict[Kind, KindFacts] = {
         units="dimension",
         inputs="token",
         aliases=("embedding", "embed"),
+        sizes="{inputs} of {units}",
     ),
 }
 

@@ -290,6 +290,8 @@ class LayerSpec:
           lstm/lstm_cell/kernel            (4096, 800)  3,276,800
           lstm/lstm_cell/recurrent_kernel  (200, 800)     160,000
           lstm/lstm_cell/bias              (800,)             800
+          gate order i, f, c, o = input, forget, cell, output
+          in blocks of units along the last axis of kernel, recurrent_kernel and bias
         Keras keeps one bias vector per gate; PyTorch keeps two.
         """
         from ._render.explain import explain  # noqa: PLC0415 - rendering is loaded on use

@@ -92,6 +92,22 @@ class Convention(abc.ABC):
     bare_cells: ClassVar[bool] = False
     #: one sentence on what makes this framework's count what it is, by kind
     notes: ClassVar[Mapping[Kind, str]]
+    #: each kind's gate blocks in storage order: (the framework's label, the gate's meaning)
+    gate_order: ClassVar[Mapping[Kind, tuple[tuple[str, str], ...]]] = {}
+    #: where those blocks lie, for each kind (the porting map's words)
+    gate_axis: ClassVar[Mapping[Kind, str]] = {}
+
+    def gates_lines(self, spec: LayerSpec) -> tuple[str, ...]:
+        """The gate order and where the blocks lie, in words: the porting map of one layer.
+
+        Empty for a kind without gates and for a custom gate count (no order of its own).
+        """
+        order = self.gate_order.get(spec.kind)
+        if not order or spec.custom:
+            return ()
+        labels = ", ".join(label for label, _ in order)
+        meanings = ", ".join(meaning for _, meaning in order)
+        return f"gate order {labels} = {meanings}", self.gate_axis[spec.kind]
 
     # ----------------------------------------------------------------- checks
     def check(self, spec: LayerSpec) -> None:

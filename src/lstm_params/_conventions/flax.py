@@ -63,6 +63,19 @@ class FlaxLinen(Convention):
     """
 
     framework = Framework.FLAX_LINEN
+    gate_order: ClassVar[dict[Kind, tuple[tuple[str, str], ...]]] = {
+        Kind.LSTM: (("i", "input"), ("f", "forget"), ("g", "cell"), ("o", "output")),
+        Kind.GRU: (("r", "reset"), ("z", "update"), ("n", "candidate")),
+        Kind.MGU: (("f", "forget"), ("n", "candidate")),
+        Kind.CONVLSTM: (("i", "input"), ("g", "cell"), ("f", "forget"), ("o", "output")),
+    }
+    gate_axis: ClassVar[dict[Kind, str]] = {
+        **dict.fromkeys(
+            (Kind.LSTM, Kind.GRU, Kind.MGU),
+            "one tensor per gate: i<gate> from the inputs, h<gate> from the state",
+        ),
+        Kind.CONVLSTM: "in blocks of features along the last axis of ih/kernel and hh/kernel",
+    }
     options: ClassVar[dict[Kind, frozenset[str]]] = {
         Kind.LSTM: _STACKS,
         Kind.GRU: _STACKS,
@@ -186,6 +199,17 @@ class FlaxNnx(Convention):
 
     framework = Framework.FLAX_NNX
     bare_cells = True
+    gate_order: ClassVar[dict[Kind, tuple[tuple[str, str], ...]]] = {
+        Kind.LSTM: (("i", "input"), ("f", "forget"), ("g", "cell"), ("o", "output")),
+        Kind.GRU: (("r", "reset"), ("z", "update"), ("n", "candidate")),
+    }
+    gate_axis: ClassVar[dict[Kind, str]] = {
+        Kind.LSTM: (
+            "one tensor per gate (i<gate>, h<gate>; OptimizedLSTMCell: blocks along "
+            "the last axis of dense_i and dense_h)"
+        ),
+        Kind.GRU: "in blocks of features along the last axis of dense_i and dense_h",
+    }
     options: ClassVar[dict[Kind, frozenset[str]]] = {
         Kind.LSTM: frozenset({"bidirectional", "cell"}),
         Kind.GRU: frozenset({"gates", "bidirectional", "cell"}),

@@ -60,6 +60,22 @@ class Keras(Convention):
     }
     reset_after = (True, False)
     return_sequences = (False, True)
+    gate_order: ClassVar[dict[Kind, tuple[tuple[str, str], ...]]] = {
+        Kind.LSTM: (("i", "input"), ("f", "forget"), ("c", "cell"), ("o", "output")),
+        Kind.GRU: (("z", "update"), ("r", "reset"), ("h", "candidate")),
+        Kind.RNN: (("h", "hidden"),),
+        Kind.CONVLSTM: (("i", "input"), ("f", "forget"), ("c", "cell"), ("o", "output")),
+    }
+    gate_axis: ClassVar[dict[Kind, str]] = {
+        **dict.fromkeys(
+            (Kind.LSTM, Kind.RNN, Kind.CONVLSTM),
+            "in blocks of units along the last axis of kernel, recurrent_kernel and bias",
+        ),
+        Kind.GRU: (
+            "in blocks of units along the last axis of kernel, recurrent_kernel and bias "
+            "(bias row 0 for the inputs, row 1 for the state when reset_after=True)"
+        ),
+    }
     notes: ClassVar[dict[Kind, str]] = {
         Kind.LSTM: "Keras keeps one bias vector per gate; PyTorch keeps two.",
         Kind.GRU: (

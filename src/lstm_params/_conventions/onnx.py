@@ -39,6 +39,16 @@ class Onnx(Convention):
         Kind.RNN: _STACKS,
     }
     reset_after = (True, False)  # linear_before_reset=1 (as exported from torch) or 0
+    gate_order: ClassVar[dict[Kind, tuple[tuple[str, str], ...]]] = {
+        Kind.LSTM: (("i", "input"), ("o", "output"), ("f", "forget"), ("c", "cell")),
+        Kind.GRU: (("z", "update"), ("r", "reset"), ("h", "candidate")),
+        Kind.RNN: (("h", "hidden"),),
+    }
+    gate_axis: ClassVar[dict[Kind, str]] = dict.fromkeys(
+        _OPS,
+        "in blocks of hidden_size along axis 1 of W and R and in each half of B "
+        "([Wb; Rb]); peepholes P are i, o, f",
+    )
     notes: ClassVar[dict[Kind, str]] = dict.fromkeys(
         _OPS,
         "The B input holds two bias vectors per gate ([Wb; Rb]), as PyTorch does; "

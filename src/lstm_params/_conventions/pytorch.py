@@ -41,6 +41,16 @@ class PyTorch(Convention):
 
     framework = Framework.PYTORCH
     bare_cells = True
+    gate_order: ClassVar[dict[Kind, tuple[tuple[str, str], ...]]] = {
+        Kind.LSTM: (("i", "input"), ("f", "forget"), ("g", "cell"), ("o", "output")),
+        Kind.GRU: (("r", "reset"), ("z", "update"), ("n", "candidate")),
+        Kind.RNN: (("h", "hidden"),),
+    }
+    gate_axis: ClassVar[dict[Kind, str]] = dict.fromkeys(
+        (Kind.LSTM, Kind.GRU, Kind.RNN),
+        "in blocks of hidden_size along the first axis (rows) of weight_ih, weight_hh, "
+        "bias_ih and bias_hh",
+    )
     options: ClassVar[dict[Kind, frozenset[str]]] = {
         Kind.LSTM: _RECURRENT | {"proj_size"},
         Kind.GRU: _RECURRENT,

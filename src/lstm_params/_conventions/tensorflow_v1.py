@@ -44,6 +44,19 @@ class TensorFlowV1(Convention):
         Kind.RNN: frozenset({"gates", "num_layers"}),
     }
     reset_after = (False,)
+    gate_order: ClassVar[dict[Kind, tuple[tuple[str, str], ...]]] = {
+        Kind.LSTM: (("i", "input"), ("j", "cell"), ("f", "forget"), ("o", "output")),
+        Kind.GRU: (("r", "reset"), ("u", "update"), ("c", "candidate")),
+        Kind.RNN: (("h", "hidden"),),
+    }
+    gate_axis: ClassVar[dict[Kind, str]] = {
+        Kind.LSTM: (
+            "in blocks of units along the columns of kernel and bias (kernel rows: the "
+            "inputs, then the state); forget_bias (1.0) is added when the cell runs, not stored"
+        ),
+        Kind.GRU: "r and u in gates/kernel's columns, c alone in candidate/kernel",
+        Kind.RNN: "the columns of kernel (rows: the inputs, then the state)",
+    }
     notes: ClassVar[dict[Kind, str]] = dict.fromkeys(
         _CLASSES, "TensorFlow 1 cells keep one kernel over [inputs, state] and one bias per gate."
     )

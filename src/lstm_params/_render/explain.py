@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from lstm_params._kinds import Kind
+from lstm_params._conventions import CONVENTIONS
+from lstm_params._kinds import FACTS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -27,17 +28,16 @@ def explain(spec: LayerSpec) -> str:
         f"  {name:<{name_width}}  {shape:<{shape_width}}  {size:>{size_width}}"
         for name, shape, size in rows
     ]
+    lines += [f"  {line}" for line in CONVENTIONS[spec.framework].gates_lines(spec)]
     lines.append(spec.note)
     return "\n".join(lines)
 
 
 def _sizes(spec: LayerSpec) -> str:
-    units, inputs = spec.num_units, spec.input_dim
-    if spec.kind is Kind.CONVLSTM:
-        return f"{_count(units, 'filter')} on {_count(inputs, 'input channel')}"
-    if spec.kind is Kind.EMBEDDING:
-        return f"{_count(inputs, 'token')} of {_count(units, 'dimension')}"
-    return f"{_count(units, 'unit')} on {_count(inputs, 'input')}"
+    facts = FACTS[spec.kind]
+    return facts.sizes.format(
+        units=_count(spec.num_units, facts.units), inputs=_count(spec.input_dim, facts.inputs)
+    )
 
 
 def _count(number: int, noun: str) -> str:
