@@ -461,6 +461,10 @@ HOSTILE = {
     "link 2": (file_with(message(6, b"\x02\x00\x01a" + u(0))), "link message version 2"),
     "slash": (file_with(link("a/b", ROOT)), "non-empty name without '/'"),
     "no name": (file_with(link("", ROOT)), "non-empty name without '/'"),
+    "one name twice": (
+        file_with(link("a", 2**64 - 1), link("a", ROOT + 0x100)),
+        "two links of one name",
+    ),
     "not UTF-8": (
         file_with(
             message(0xC, attribute("a", bytes([0x13, 0, 0, 0]) + u(1, 4), dataspace(), b"\xff"))
@@ -557,6 +561,7 @@ def test_a_stream_shorter_than_its_size() -> None:
         ("MAX_DEPTH", 1, "latest.h5", "groups nested more than 1 deep"),
         ("MAX_ATTRIBUTE_BYTES", 10, "keras3-embedding-lstm-dense.h5", "more than 10 bytes in all"),
         ("MAX_BLOCK_BYTES", 10, "keras3-embedding-lstm-dense.h5", "more than the 10 read at once"),
+        ("MAX_READ_BYTES", 1000, "keras3-embedding-lstm-dense.h5", "more than 1,000 bytes of"),
     ],
 )
 def test_each_cap_is_checked(

@@ -7,15 +7,17 @@ attributes (``model_config``, ``keras_version``, ``backend``, ``training_config`
 each group's attributes (``layer_names``, ``weight_names``) and each dataset's path,
 shape and dtype.
 
-What it reads, from the HDF5 file format specification: superblock versions 0 to 3;
-object headers version 1 and 2 with their continuation blocks; dataspace, datatype,
-attribute, symbol table, link, link info and attribute info messages; groups stored
-as symbol tables (version 1 B-trees, symbol table nodes and a local heap) or as
-link messages (compact storage); attribute values that are numbers, booleans,
-fixed-length strings or variable-length strings in the global heap. Dense storage
-(a fractal heap, which HDF5 uses only for groups of more than eight links or
-objects of many attributes written with ``libver="latest"``) is refused with an
-error, as is anything not understood where the answer depends on it.
+What it reads, from the HDF5 file format specification: superblock versions 0 to 3
+(after a user block, with 2-, 4- or 8-byte offsets); object headers version 1 and 2
+with their continuation blocks; dataspace, datatype (committed ones too), attribute,
+symbol table, link, link info and attribute info messages; groups stored as symbol
+tables (version 1 B-trees, symbol table nodes, a local heap), as link messages, or
+densely (``libver="latest"`` files with more than eight links or attributes on an
+object: a fractal heap of messages, managed, tiny or huge, indexed by a version 2
+B-tree); attribute values that are numbers, booleans, enums, fixed-length strings or
+variable-length strings in the global heap. Soft and external links are not
+followed; the checksums of version 2 structures are not verified; anything else not
+understood where the answer depends on it raises an error.
 
 Files from strangers are read as a parser with budgets: every address is checked
 to lie inside the file before a byte is read, every count and size read from the
@@ -49,6 +51,7 @@ __all__ = [
     "MAX_MESSAGES",
     "MAX_OBJECTS",
     "MAX_RANK",
+    "MAX_READ_BYTES",
     "MAX_STRING_BYTES",
     "Dataset",
     "Hdf5Metadata",
@@ -77,6 +80,8 @@ MAX_STRING_BYTES = 64 * 2**20
 MAX_ATTRIBUTE_BYTES = 256 * 2**20
 #: bytes of one metadata block read at once: a header chunk, a B-tree node, a heap
 MAX_BLOCK_BYTES = 128 * 2**20
+#: bytes read in one file, all blocks together (overlapping blocks cannot multiply the work)
+MAX_READ_BYTES = 2**30
 
 SIGNATURE = b"\x89HDF\r\n\x1a\n"
 _SUPERBLOCK_SEARCH = 2**40  # a user block is 0, 512, 1024, ... bytes long: tried up to here
@@ -205,6 +210,7 @@ class _Reader:
         self.heaps: dict[int, dict[int, bytes]] = {}
         self.types: dict[int | None, bytes] = {}  # committed datatypes, by address
         self.budget = MAX_ATTRIBUTE_BYTES
+        self.unread = MAX_READ_BYTES
         self.links = 0
 
     def read(self) -> Hdf5Metadata:
@@ -235,7 +241,7 @@ class _Reader:
             if children and len(ancestors) >= MAX_DEPTH:
                 msg = f"{path!r}: groups nested more than {MAX_DEPTH} deep"
                 raise InvalidSpecError(msg)
-            for name, child in sorted(children, reverse=True):
+            for name, child in sorted(children, key=lambda c: c[0], reverse=True):
                 stack.append((f"{path}/{name}" if path else name, child, (*ancestors, address)))
         datasets.sort(key=lambda d: d.path.split("/"))
         return Hdf5Metadata(attributes, tuple(datasets), groups)
@@ -247,6 +253,10 @@ class _Reader:
         start = self.base + address
         if n > MAX_BLOCK_BYTES:
             msg = f"{what}: {n:,} bytes, more than the {MAX_BLOCK_BYTES:,} read at once"
+            raise InvalidSpecError(msg)
+        self.unread -= n
+        if self.unread < 0:
+            msg = f"{what}: more than {MAX_READ_BYTES:,} bytes of metadata read in all"
             raise InvalidSpecError(msg)
         if start + n > self.size:
             msg = f"{what}: {n:,} bytes at {start:#x} lie past the end of the file ({self.size:,})"
@@ -589,6 +599,9 @@ class _Reader:
             link = self._link(data, what)
             if link is not None:
                 children.append(link)
+        if len({name for name, _ in children}) < len(children):
+            msg = f"{what}: two links of one name"
+            raise InvalidSpecError(msg)
         return children
 
     def _count_links(self, n: int, what: str) -> None:
