@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lstm_params import InvalidSpecError
@@ -561,6 +561,12 @@ def test_a_stream_shorter_than_its_size() -> None:
         ("MAX_DEPTH", 1, "latest.h5", "groups nested more than 1 deep"),
         ("MAX_ATTRIBUTE_BYTES", 10, "keras3-embedding-lstm-dense.h5", "more than 10 bytes in all"),
         ("MAX_BLOCK_BYTES", 10, "keras3-embedding-lstm-dense.h5", "more than the 10 read at once"),
+        (
+            "MAX_STRING_BYTES",
+            4,
+            "keras3-embedding-lstm-dense.h5",
+            r"a string of \d bytes, more than the 4 read",
+        ),
         ("MAX_READ_BYTES", 1000, "keras3-embedding-lstm-dense.h5", "more than 1,000 bytes of"),
     ],
 )
@@ -608,9 +614,7 @@ def test_truncated_files_fail_cleanly_or_read_the_same(name: str) -> None:
 FUZZ_SAMPLES = [*CUT_SAMPLES, "keras3-embedding-lstm-dense.keras/model.weights.h5"]
 
 
-@settings(
-    max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(max_examples=50, deadline=None)
 @given(
     sample=st.sampled_from(FUZZ_SAMPLES),
     flips=st.lists(st.tuples(st.integers(0, 2**20), st.integers(1, 255)), min_size=1, max_size=6),

@@ -533,7 +533,7 @@ class _Reader:
         vlen_string = cls == _VLEN and bits & 0x0F == 1
         if vlen_string:
             width = 8 + self.offsets[0]
-        if cls in {_STRING, _VLEN} and width > MAX_STRING_BYTES:
+        if cls == _STRING and width > MAX_STRING_BYTES:
             msg = f"{what}: strings of {width:,} bytes, more than the {MAX_STRING_BYTES:,} read"
             raise InvalidSpecError(msg)
         self._spend(count * width, what)
@@ -550,6 +550,9 @@ class _Reader:
         length, address, index = cursor.uint(4), cursor.address(), cursor.uint(4)
         if not length:
             return ""
+        if length > MAX_STRING_BYTES:
+            msg = f"{what}: a string of {length:,} bytes, more than the {MAX_STRING_BYTES:,} read"
+            raise InvalidSpecError(msg)
         data = self._heap_object(address, index, what)
         if length > len(data):
             msg = f"{what}: a string of {length:,} bytes in a heap object of {len(data):,}"
