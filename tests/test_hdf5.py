@@ -688,6 +688,10 @@ def test_h5py_files_conform(tmp_path: Path, libver: str) -> None:
 
 
 @pytest.mark.conformance
+@pytest.mark.filterwarnings(
+    # Keras' saving turns torch tensors into numpy arrays in a way numpy 2 deprecates
+    "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning"
+)
 def test_keras_files_conform(tmp_path: Path) -> None:
     h5py = _framework("h5py")
     keras = _framework("keras")

@@ -19,6 +19,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ._compare import Comparison, ComparisonRow, compare
     from ._compute import Compute, MacsConvention, count_macs
+    from ._convert import convert_weights
     from ._count import (
         count_convlstm_params,
         count_gru_params,
@@ -55,6 +56,7 @@ __all__ = [
     "Weight",
     "__version__",
     "compare",
+    "convert_weights",
     "count_convlstm_params",
     "count_gru_params",
     "count_lstm_params",
@@ -81,6 +83,7 @@ _HOMES = {
     "Compute": "_compute",
     "MacsConvention": "_compute",
     "count_macs": "_compute",
+    "convert_weights": "_convert",
     "count_convlstm_params": "_count",
     "count_gru_params": "_count",
     "count_lstm_params": "_count",
