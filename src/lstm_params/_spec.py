@@ -298,6 +298,21 @@ class LayerSpec:
 
         return explain(self)
 
+    def to_svg(self) -> str:
+        """A picture of one direction of one layer's weights, as SVG text.
+
+        Each tensor is a band cut into its gate blocks in the framework's order
+        and orientation, labelled with the gate and its count; the title gives
+        the total and the description the formula.
+
+        >>> svg = LayerSpec("lstm", 200, 4096).to_svg()
+        >>> svg.startswith("<svg"), "i: 819,200" in svg   # 4096 * 200 per gate block
+        (True, True)
+        """
+        from ._render.svg import layer_svg  # noqa: PLC0415 - rendering is loaded on use
+
+        return layer_svg(self)
+
     def to_dict(self) -> dict[str, Any]:
         """The constructor's arguments as plain data: ``LayerSpec(**spec.to_dict())`` is ``spec``.
 

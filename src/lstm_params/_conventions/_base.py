@@ -96,6 +96,8 @@ class Convention(abc.ABC):
     gate_order: ClassVar[Mapping[Kind, tuple[tuple[str, str], ...]]] = {}
     #: where those blocks lie, for each kind (the porting map's words)
     gate_axis: ClassVar[Mapping[Kind, str]] = {}
+    #: the same for pictures: "columns" (last axis), "rows" (first axis) or "tensors"
+    gate_blocks: ClassVar[Mapping[Kind, str]] = {}
 
     def gates_lines(self, spec: LayerSpec) -> tuple[str, ...]:
         """The gate order and where the blocks lie, in words: the porting map of one layer.

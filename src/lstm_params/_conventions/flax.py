@@ -69,6 +69,7 @@ class FlaxLinen(Convention):
         Kind.MGU: (("f", "forget"), ("n", "candidate")),
         Kind.CONVLSTM: (("i", "input"), ("g", "cell"), ("f", "forget"), ("o", "output")),
     }
+    gate_blocks: ClassVar[dict[Kind, str]] = {Kind.CONVLSTM: "columns"}
     gate_axis: ClassVar[dict[Kind, str]] = {
         **dict.fromkeys(
             (Kind.LSTM, Kind.GRU, Kind.MGU),
@@ -203,6 +204,7 @@ class FlaxNnx(Convention):
         Kind.LSTM: (("i", "input"), ("f", "forget"), ("g", "cell"), ("o", "output")),
         Kind.GRU: (("r", "reset"), ("z", "update"), ("n", "candidate")),
     }
+    gate_blocks: ClassVar[dict[Kind, str]] = {Kind.GRU: "columns"}
     gate_axis: ClassVar[dict[Kind, str]] = {
         Kind.LSTM: (
             "one tensor per gate (i<gate>, h<gate>; OptimizedLSTMCell: blocks along "

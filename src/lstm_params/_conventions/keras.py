@@ -66,6 +66,9 @@ class Keras(Convention):
         Kind.RNN: (("h", "hidden"),),
         Kind.CONVLSTM: (("i", "input"), ("f", "forget"), ("c", "cell"), ("o", "output")),
     }
+    gate_blocks: ClassVar[dict[Kind, str]] = dict.fromkeys(
+        (Kind.LSTM, Kind.GRU, Kind.RNN, Kind.CONVLSTM), "columns"
+    )
     gate_axis: ClassVar[dict[Kind, str]] = {
         **dict.fromkeys(
             (Kind.LSTM, Kind.RNN, Kind.CONVLSTM),

@@ -44,6 +44,7 @@ class Onnx(Convention):
         Kind.GRU: (("z", "update"), ("r", "reset"), ("h", "candidate")),
         Kind.RNN: (("h", "hidden"),),
     }
+    gate_blocks: ClassVar[dict[Kind, str]] = dict.fromkeys(_OPS, "rows")
     gate_axis: ClassVar[dict[Kind, str]] = dict.fromkeys(
         _OPS,
         "in blocks of hidden_size along axis 1 of W and R and in each half of B "

@@ -46,6 +46,7 @@ class PyTorch(Convention):
         Kind.GRU: (("r", "reset"), ("z", "update"), ("n", "candidate")),
         Kind.RNN: (("h", "hidden"),),
     }
+    gate_blocks: ClassVar[dict[Kind, str]] = dict.fromkeys((Kind.LSTM, Kind.GRU, Kind.RNN), "rows")
     gate_axis: ClassVar[dict[Kind, str]] = dict.fromkeys(
         (Kind.LSTM, Kind.GRU, Kind.RNN),
         "in blocks of hidden_size along the first axis (rows) of weight_ih, weight_hh, "

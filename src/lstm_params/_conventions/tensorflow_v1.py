@@ -49,6 +49,7 @@ class TensorFlowV1(Convention):
         Kind.GRU: (("r", "reset"), ("u", "update"), ("c", "candidate")),
         Kind.RNN: (("h", "hidden"),),
     }
+    gate_blocks: ClassVar[dict[Kind, str]] = {Kind.LSTM: "columns", Kind.RNN: "columns"}
     gate_axis: ClassVar[dict[Kind, str]] = {
         Kind.LSTM: (
             "in blocks of units along the columns of kernel and bias (kernel rows: the "
