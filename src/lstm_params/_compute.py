@@ -30,6 +30,7 @@ from ._conventions import CONVENTIONS
 from ._conventions._base import repeats
 from ._errors import InvalidSpecError
 from ._kinds import FACTS, Kind
+from ._render.display import Displayed
 from ._render.table import Row, Table
 from ._spec import LayerSpec, in_framework
 from ._validation import as_size
@@ -112,7 +113,7 @@ _PACKED = {MacsConvention.LSTM_PARAMS, MacsConvention.THOP}
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
-class Compute:
+class Compute(Displayed):
     """MACs and FLOPs of a layer over ``steps`` cell evaluations, by one convention.
 
     ``flops`` is None for a tool that reports MACs only.
@@ -127,6 +128,18 @@ class Compute:
         """``3,437,600 MACs, 6,877,000 FLOPs (lstm_params)``."""
         flops = "FLOPs not reported" if self.flops is None else f"{self.flops:,} FLOPs"
         return f"{self.macs:,} MACs, {flops} ({self.convention})"
+
+    def to_text(self) -> str:
+        """One line: the figures and the steps."""
+        return f"{self}, {self.steps:,} step{'s' * (self.steps != 1)}"
+
+    def to_markdown(self) -> str:
+        """A one-row table with the rule."""
+        return compute_table([self]).markdown()
+
+    def to_html(self) -> str:
+        """A one-row table with the rule, escaped."""
+        return compute_table([self]).html("lstm-params-compute")
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data."""

@@ -6,6 +6,7 @@ import dataclasses
 import enum
 
 from ._errors import InvalidSpecError
+from ._render.display import Displayed
 from ._validation import as_size
 
 TYPE_CHECKING = False
@@ -84,7 +85,7 @@ def _parse(cls: type[_E], name: str, value: object) -> _E:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
-class Memory:
+class Memory(Displayed):
     """The bytes a number of parameters takes, stored and, with an optimizer, trained.
 
     Training keeps, beside the weights, one gradient per weight and the
@@ -124,6 +125,20 @@ class Memory:
     def __str__(self) -> str:
         """The total in binary units, e.g. ``13.11 MiB``."""
         return format_bytes(self.total)
+
+    def to_text(self) -> str:
+        """The total and its parts in words (:meth:`describe`)."""
+        return self.describe()
+
+    def to_markdown(self) -> str:
+        """The same, for Markdown."""
+        return self.describe()
+
+    def to_html(self) -> str:
+        """The same in a paragraph, escaped."""
+        import html  # noqa: PLC0415 - rendering is loaded on use
+
+        return f"<p>{html.escape(self.describe())}</p>"
 
     def describe(self) -> str:
         """The total and its parts in words.

@@ -7,6 +7,7 @@ import dataclasses
 from ._conventions import CONVENTIONS
 from ._errors import InvalidSpecError
 from ._kinds import FACTS, Kind
+from ._render.display import Displayed
 from ._validation import as_flag, as_size
 from ._vocabulary import Framework
 
@@ -15,13 +16,14 @@ if TYPE_CHECKING:
     from typing import Any
 
     from ._formula import Expr
+    from ._summary import Summary
     from ._weight import Weight
 
 __all__ = ["LayerSpec"]
 
 
 @dataclasses.dataclass(frozen=True, slots=True, init=False)
-class LayerSpec:
+class LayerSpec(Displayed):
     """A layer: its kind, sizes, options and the framework whose convention counts it.
 
     ``num_units`` is the layer's width (``units``, ``hidden_size``, ``features``;
@@ -297,6 +299,41 @@ class LayerSpec:
         from ._render.explain import explain  # noqa: PLC0415 - rendering is loaded on use
 
         return explain(self)
+
+    def to_text(self) -> str:
+        """The explanation (:meth:`explain`): what IPython shows."""
+        return self.explain()
+
+    def to_markdown(self) -> str:
+        """The total, the formula and a table of every tensor, as Markdown.
+
+        >>> print(LayerSpec("rnn", 2, 1).to_markdown())  # doctest: +NORMALIZE_WHITESPACE
+        **Keras SimpleRNN**: 8 parameters
+        <BLANKLINE>
+        `1 * ((2 + 1 + 1) * 2) = 8`
+        <BLANKLINE>
+        | Layer (type) | Output dim | Param # | Share |
+        ...
+        """
+        title = f"**{self.framework.display_name} {self.layer_name}**: {self.params:,} parameters"
+        table = self._table().to_markdown(weights=True)
+        return f"{title}\n\n`{self.formula()} = {self.params:,}`\n\n{table}"
+
+    def to_html(self) -> str:
+        """The same as HTML, every string escaped: what Jupyter shows."""
+        import html  # noqa: PLC0415 - rendering is loaded on use
+
+        title = f"{self.framework.display_name} {self.layer_name}: {self.params:,} parameters"
+        formula = f"{self.formula()} = {self.params:,}"
+        return (
+            f"<p><strong>{html.escape(title)}</strong><br/><code>{html.escape(formula)}</code></p>"
+            + self._table().to_html(weights=True)
+        )
+
+    def _table(self) -> Summary:
+        from ._summary import summary  # noqa: PLC0415 - rendering is loaded on use
+
+        return summary([self])
 
     def to_svg(self) -> str:
         """A picture of one direction of one layer's weights, as SVG text.
