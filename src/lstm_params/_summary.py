@@ -90,7 +90,7 @@ class Summary:
                 Row(
                     (
                         label,
-                        format_count(layer.output_dim),
+                        _plain(layer.output_dim),
                         format_count(count),
                         share(count),
                         *cost,

@@ -115,13 +115,9 @@ def _regular_size(info: os.stat_result) -> int:
 
 
 def _describe(error: Exception) -> str:
-    try:
-        text = str(error)
-    except Exception:  # noqa: BLE001 - a message that cannot even be rendered
-        text = ""
     if isinstance(error, InvalidSpecError):
-        return text
-    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+        return str(error)
+    return f"{type(error).__name__}: {error}".removesuffix(": ")
 
 
 def _error(name: str, detail: str) -> InvalidFileError:

@@ -81,11 +81,8 @@ def _read(stream: IO[bytes], size: int) -> Summary:
             msg = f"a safetensors header of {length:,} bytes is over the {MAX_HEADER_BYTES:,} read"
             raise InvalidSpecError(msg)
         stream.seek(8)
-        data = stream.read(length)
-        if len(data) != length:
-            msg = f"truncated: the safetensors header claims {length:,} bytes"
-            raise InvalidSpecError(msg)
-        return summary_from_header(loads_json(data, "safetensors header"), size - 8 - length)
+        header = loads_json(stream.read(length), "safetensors header")
+        return summary_from_header(header, size - 8 - length)
     if start.startswith(_ZIP):
         return summary_from_config(loads_json(_archive_config(stream, size), "config.json"))
     if start.lstrip(_BOM).lstrip()[:1] == b"{":
@@ -147,12 +144,14 @@ def _check_directory(stream: IO[bytes], size: int) -> None:
         locator = stream.read(20)
         if locator[:4] == _END64_LOCATOR:
             (offset,) = struct.unpack_from("<Q", locator, 8)
+            found = []
             for place in {offset, end - 20 - 56}:  # where 3.11's and 3.13's zipfile look
                 stream.seek(max(place, 0))
                 record = stream.read(56)
                 if record[:4] == _END64 and len(record) == 56:  # noqa: PLR2004
-                    more, larger = struct.unpack_from("<QQ", record, 32)
-                    entries, directory = max(entries, more), max(directory, larger)
+                    found.append(struct.unpack_from("<QQ", record, 32))
+            if found:
+                entries, directory = max(e for e, _ in found), max(d for _, d in found)
     if entries > MAX_ENTRIES or directory > MAX_DIRECTORY_BYTES:
         msg = (
             f"a zip archive of {entries:,} entries in {directory:,} bytes, over the "
@@ -199,17 +198,14 @@ def _decompress(stream: IO[bytes], info: ZipInfo, left: int, claimed: int) -> by
 
     decompressor, left = _decompressor(stream, info.compress_type, left, claimed)
     out = bytearray()
-    chunk = b""
     try:
         while not decompressor.eof and len(out) <= claimed:
-            if left and not chunk:
-                chunk = stream.read(min(_CHUNK, left))
-                left = left - len(chunk) if chunk else 0
-            piece = decompressor.decompress(chunk, claimed + 1 - len(out))
-            chunk = getattr(decompressor, "unconsumed_tail", b"")
-            out += piece
-            if not piece and not chunk and not left:
+            chunk = stream.read(min(_CHUNK, left))
+            left -= len(chunk)
+            if not chunk:  # the member ends before its stream does: truncated
                 break
+            # Input left over once the output passes its claim is never needed.
+            out += decompressor.decompress(chunk, claimed + 1 - len(out))
     except (zlib.error, lzma.LZMAError, OSError, EOFError) as error:  # bz2 raises OSError
         msg = f"not a readable .keras (zip) archive: config.json does not inflate: {error}"
         raise InvalidSpecError(msg) from None

@@ -5,7 +5,8 @@ rendering reads the same cells, so the numbers cannot drift apart.
 
 Cells may hold names from files written by strangers. Text and Markdown pass
 every cell and note through :func:`printable`, the one sanitiser: control and
-format characters are shown escaped (``\x1b``, ``\u202e``), and a cell is cut
+format characters are shown escaped (``\x1b``, ``\u202e``), as is the ``<`` that
+would open an HTML tag or comment (``\x3c!--``), and a cell is cut
 to :data:`NAME_WIDTH` characters with an ellipsis, so no name can add, hide or
 reorder rows, colour the terminal or widen the table past that. Markdown also
 escapes what it would read as markup or HTML. HTML escapes every string itself.
@@ -43,18 +44,24 @@ _MARKDOWN = str.maketrans(
 # ``lstm_params`` stays as it is, ``_hidden_`` is escaped.
 _UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")
 
+_MARKUP = re.compile(r"<(?=[!/?A-Za-z])")
+
 
 def printable(text: str, *, width: int = NAME_WIDTH) -> str:
     r"""``text`` safe to show on one line: unsafe characters escaped, cut to ``width``.
 
     >>> printable("lstm\x1b[8m\nTotal")
     'lstm\\x1b[8m\\x0aTotal'
+    >>> printable("<!-- hidden")
+    '\\x3c!-- hidden'
     >>> printable("x" * 100, width=10)
     'xxxxxxxxx…'
     """
     head = text[: width + 1]
     if not (head.isascii() and head.isprintable()):
         head = "".join(_escape(c) if unicodedata.category(c) in _UNSAFE else c for c in head)
+    if "<" in head:  # text is pasted into Markdown and HTML: no tag or comment opens there
+        head = _MARKUP.sub(r"\\x3c", head)
     return head if len(head) <= width else head[: max(width - 1, 0)] + "…"
 
 
@@ -87,8 +94,8 @@ class Table:
     def text(self) -> str:
         """Aligned plain text with rules above and below the body, notes after."""
         headers = _printable(self.headers)
-        body = [self._cells(row) for row in self.body]
-        footer = [self._cells(row) for row in self.footer]
+        body = [_printable(self._cells(row)) for row in self.body]
+        footer = [_printable(row.cells) for row in self.footer]
         widths = [
             max(len(row[i]) for row in [headers, *body, *footer]) for i in range(len(headers))
         ]
@@ -112,9 +119,9 @@ class Table:
         out = [
             _md_row(_md_cells(_printable(self.headers))),
             "|" + "|".join(marks[a] for a in self.align) + "|",
-            *(_md_row(_md_cells(self._cells(row, detail_mark="↳ "))) for row in self.body),
+            *(_md_row(_md_cells(_printable(self._cells(row, "↳ ")))) for row in self.body),
             *(
-                _md_row(tuple(f"**{c}**" if c else "" for c in _md_cells(self._cells(row))))
+                _md_row(tuple(f"**{c}**" if c else "" for c in _md_cells(_printable(row.cells))))
                 for row in self.footer
             ),
         ]
@@ -154,11 +161,9 @@ class Table:
 
     @staticmethod
     def _cells(row: Row, detail_mark: str = "  ") -> tuple[str, ...]:
-        """The row's cells made printable, a detail row's first cell after its mark."""
-        cells = _printable(row.cells)
         if not row.detail:
-            return cells
-        return (detail_mark + cells[0], *cells[1:])
+            return row.cells
+        return (detail_mark + row.cells[0], *row.cells[1:])
 
 
 def _printable(cells: tuple[str, ...]) -> tuple[str, ...]:
