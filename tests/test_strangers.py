@@ -326,6 +326,14 @@ def test_reads_are_capped() -> None:
         _safe.read_capped(io.BytesIO(b"xx"), 1, "thing")
 
 
+def test_json_is_counted_before_it_is_parsed() -> None:
+    with pytest.raises(InvalidSpecError, match=r"the text is not valid JSON: Extra data"):
+        _safe.loads_json(b"[]" + b"]" * 10**6, "text")  # more closed than opened
+    with pytest.raises(InvalidSpecError, match=r"nested too deeply \(more than 100 levels\)"):
+        _safe.loads_json('"]]" ' + "[" * 101, "text")  # brackets in strings do not count
+    assert _safe.loads_json('["[[[[", "\\"["]', "text") == ["[[[[", '"[']
+
+
 def test_sizes_print_in_integers_at_any_magnitude() -> None:
     assert format_bytes(10**5000).endswith(" TiB")
     assert format_bytes(1152) == "1.12 KiB"  # 1.125: half to even, as float formatting did
