@@ -176,6 +176,9 @@ def generated() -> dict[str, bytes]:
         "long_tensor_name.safetensors": safetensors({name: tensor(0, 4)}, bytes(4)),
         "long_layer_name.json": keras(INPUT, {"class_name": "LSTM", "config": {"name": name}}),
         "long_class_name.json": keras(INPUT, {"class_name": name + "\x1b[31m\n", "config": {}}),
+        "many_huge_dims.safetensors": safetensors(
+            {"a": {"dtype": "F32", "shape": [2**63] * 200_000, "data_offsets": [0, 0]}}
+        ),
         "many_values.safetensors": safetensors({"a": {"dtype": "F32", "shape": [1] * 1_100_000}}),
         "deep.json": b'{"layers": ' + b"[" * 5000 + b"]" * 5000 + b"}",
         "big.toml": b"# " + b"x" * (2**20 + 10),

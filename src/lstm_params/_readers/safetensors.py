@@ -9,7 +9,6 @@ tensors are exactly the ones found. Every other tensor is reported as it is.
 
 from __future__ import annotations
 
-import math
 import operator
 import re
 
@@ -119,7 +118,7 @@ def _entry(name: str, entry: object) -> tuple[Weight, str, tuple[int, int]]:
     ):
         msg = f"tensor {name!r}: data_offsets must be [start, end], got {offsets!r:.60}"
         raise InvalidSpecError(msg)
-    size = -(-math.prod(shape) * DTYPE_BITS[dtype] // 8)
+    size = -(-_elements(shape) * DTYPE_BITS[dtype] // 8)
     if offsets[1] - offsets[0] != size:
         msg = (
             f"tensor {name!r}: {dtype} {list(shape)} takes {size:,} bytes, "
@@ -155,13 +154,25 @@ def _shape(name: str, shape: object) -> tuple[int, ...]:
         msg = f"tensor {name!r}: the shape must be a list of sizes, got {shape!r:.60}"
         raise InvalidSpecError(msg)
     sizes = tuple(_dimension(size) for size in shape)
-    if not all(0 <= s < _U64 for s in sizes) or math.prod(sizes) > MAX_ELEMENTS:
+    if not all(0 <= s < _U64 for s in sizes) or _elements(sizes) > MAX_ELEMENTS:
         msg = (
             f"tensor {name!r}: the shape must hold sizes >= 0, at most 2**53 elements, "
             f"got {list(sizes)!r:.80}"
         )
         raise InvalidSpecError(msg)
     return sizes
+
+
+def _elements(sizes: tuple[int, ...]) -> int:
+    """The product of ``sizes``, or a number past the limit as soon as it is one."""
+    if 0 in sizes:
+        return 0
+    product = 1
+    for size in sizes:
+        product *= size
+        if product > MAX_ELEMENTS:
+            break
+    return product
 
 
 def _dimension(size: object) -> int:
