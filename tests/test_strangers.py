@@ -499,6 +499,9 @@ def test_the_api_refuses_what_a_file_may_not_say() -> None:
                 "config": {"layers": [INPUT, nested_time_distributed(490)]},
             }
         )
+    rnn = {"class_name": "RNN", "config": {"cell": []}}
+    with pytest.raises(InvalidSpecError, match="an RNN without cells"):
+        from_keras_config(keras(INPUT, rnn).decode())
     with pytest.raises(TypeError, match="'merge_mode' must be a string or null, got list"):
         from_keras_config(GENERATED["list_merge_mode.json"].decode())
     with pytest.raises(InvalidSpecError, match="layers in all, over the 10,000 read"):

@@ -279,6 +279,9 @@ def _cells(config: dict[str, Any], where: str) -> list[dict[str, Any]]:
     if isinstance(cell, dict) and cell.get("class_name") == "StackedRNNCells":
         cell = _inner(cell, where).get("cells")
     cells = cell if isinstance(cell, list) else [cell]
+    if not cells:
+        msg = f"{where}: an RNN without cells"
+        raise InvalidSpecError(msg)
     return [_table(c, f"{where} cell") for c in cells]
 
 
