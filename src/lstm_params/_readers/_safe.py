@@ -104,7 +104,7 @@ def read_file(path: str | Path, read: Callable[[IO[bytes], int], _T]) -> _T:
 
 def _nonblocking(path: str, flags: int) -> int:
     """``os.open`` that cannot block: a FIFO opens at once (and is then refused)."""
-    return os.open(path, flags | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    return os.open(path, flags | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
 
 
 def _regular_size(info: os.stat_result) -> int:
