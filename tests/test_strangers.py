@@ -431,7 +431,7 @@ def test_a_truncated_compressed_member(tmp_path: Path) -> None:
     ("argv", "said"),
     [
         (["gru", "3", "--input-dim", "2", "--peepholes"], "--peepholes applies to"),
-        (["lstm", "3", "--input-dim", "2", "--framework", "tf1", "--layers", "2"], "--layers 2"),
+        (["dense", "3", "--input-dim", "2", "--layers", "2"], "--layers 2 applies to"),
         (
             ["macs", "lstm", "3", "--input-dim", "2", "--lengths", "3,2", "--seq-len", "9"],
             "--seq-len 9",
