@@ -16,7 +16,7 @@ Each group runs in a virtual environment that has its frameworks
 The ``recurrent-*`` groups write ``tests/data/golden/recurrent/*.json``: cells on
 their own, stacks of cells, CuDNN layers, Bidirectional merge modes and Flax's
 RNN wrappers, described with LayerSpec keys the library does not have yet
-(``cell``, ``cudnn``, ``merge_mode``, ``reset_gate``, ``wrapper``; the kind ``mgu``)::
+(``cell``, ``cudnn``, ``merge_mode``, ``reset_gate``; the kind ``mgu``)::
 
     python scripts/generate_golden.py recurrent-torch       # torch venv
     python scripts/generate_golden.py recurrent-tensorflow  # tensorflow venv
@@ -295,6 +295,8 @@ def flax_group() -> None:
     nnx = _examples("flax-nnx")
     nnx += list(_grid("flax-nnx"))
     nnx += _random("flax-nnx", 7, 80, 5000)
+    # a bare nnx cell is LayerSpec(cell=True); cell=False is the cell in nnx.RNN
+    nnx = [{**s, "cell": True} for s in nnx]
     nnx += _feedforward("flax-nnx", 15)
     records = _records(nnx, fw.build_flax_nnx)
     optimized = [s for s in nnx if s["kind"] == "lstm"][:20]
@@ -528,11 +530,11 @@ def recurrent_flax_group() -> None:
     linen = [{**s, "framework": "flax-linen"} for s in mgu]
     _write(f"{RECURRENT}/flax-linen", ["flax", "jax"], _records(linen, fw.build_flax_linen))
 
-    wrappers: list[Spec] = [
-        {"kind": kind, "num_units": units, "input_dim": inputs, "wrapper": wrapper}
-        | ({"bidirectional": True} if wrapper == "bidirectional" else {})
+    wrappers: list[Spec] = [  # nnx.RNN(cell), or nnx.Bidirectional with bidirectional=True
+        {"kind": kind, "num_units": units, "input_dim": inputs}
+        | ({"bidirectional": True} if bidirectional else {})
         | {"framework": "flax-nnx"}
-        for wrapper in ("rnn", "bidirectional")
+        for bidirectional in (False, True)
         for kind in ("lstm", "gru", "rnn")
         for units, inputs in CELL_SIZES
     ]

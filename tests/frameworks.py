@@ -1142,7 +1142,7 @@ def build_tensorflow_v1_graph(spec: Spec) -> Record:
 def build_flax_nnx_wrapper(spec: Spec) -> Record:
     """``nnx.RNN(cell)`` or ``nnx.Bidirectional(nnx.RNN(cell), nnx.RNN(cell))``.
 
-    ``spec["wrapper"]`` is ``"rnn"`` or ``"bidirectional"``; the cell is
+    ``spec["bidirectional"]`` chooses ``nnx.Bidirectional``; the cell is
     ``nnx.LSTMCell``, ``nnx.GRUCell`` or ``nnx.SimpleCell``, built by ``nnx.eval_shape``.
     """
     import flax
@@ -1153,7 +1153,7 @@ def build_flax_nnx_wrapper(spec: Spec) -> Record:
     def rnn(seed: int) -> Any:  # noqa: ANN401
         return nnx.RNN(cls(spec["input_dim"], spec["num_units"], rngs=nnx.Rngs(seed)))
 
-    if spec["wrapper"] == "bidirectional":
+    if spec.get("bidirectional"):
         module = nnx.eval_shape(lambda: nnx.Bidirectional(rnn(0), rnn(1)))
     else:
         module = nnx.eval_shape(lambda: rnn(0))

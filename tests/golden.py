@@ -34,9 +34,10 @@ Record = dict[str, Any]
 
 def records() -> Iterator[tuple[str, Record]]:
     """Every record of every golden file, with an id ``file-index``."""
-    for path in sorted(GOLDEN.glob("*.json")):
+    for path in sorted([*GOLDEN.glob("*.json"), *GOLDEN.glob("recurrent/*.json")]):
+        name = path.relative_to(GOLDEN).as_posix()
         for index, record in enumerate(json.loads(path.read_text())["records"]):
-            yield f"{path.stem}-{index}", record
+            yield f"{name.removesuffix('.json')}-{index}", record
 
 
 def expected_weights(record: Record) -> list[tuple[str, tuple[int, ...]]]:
@@ -48,6 +49,8 @@ def expected_weights(record: Record) -> list[tuple[str, tuple[int, ...]]]:
             name = name.removeprefix("sequential/")  # noqa: PLW2901
         elif source.startswith(("torch.onnx", "onnx.reference")):
             name = name.rsplit("/", 1)[1]  # noqa: PLW2901
+        elif source.startswith("tf.compat.v1.nn.dynamic_rnn"):
+            name = name.removeprefix("rnn/")  # noqa: PLW2901
         out.append((_strip(name), tuple(shape)))
     return out
 

@@ -62,7 +62,8 @@ def test_wrong_types_are_type_errors(arguments: dict[str, Any], match: str) -> N
         (
             {**LSTM, "kind": "transformer"},
             (
-                r"kind must be one of 'lstm', 'gru', 'rnn', 'convlstm', 'dense', 'embedding'; "
+                r"kind must be one of 'lstm', 'gru', 'rnn', 'mgu', 'convlstm', 'dense', "
+                r"'embedding'; "
                 r"got 'transformer'"
             ),
         ),
@@ -125,24 +126,25 @@ def test_wrong_types_are_type_errors(arguments: dict[str, Any], match: str) -> N
             r"bias=False: flax-linen lstm layers always have a bias",
         ),
         (
-            {**LSTM, "framework": "flax-nnx", "bidirectional": True},
-            r"flax-nnx describes one unidirectional cell",
+            {**LSTM, "framework": "flax-nnx", "num_layers": 2},
+            r"num_layers=2: flax-nnx describes one layer; use num_layers=1",
         ),
         (
-            {**LSTM, "framework": "tensorflow-v1", "num_layers": 2},
-            r"num_layers=2: tensorflow-v1 describes one",
+            {**LSTM, "framework": "tensorflow-v1", "bidirectional": True},
+            r"bidirectional=True: tensorflow-v1 describes one unidirectional cell",
         ),
         (
             {**LSTM, "kind": "dense", "bidirectional": True},
             (
-                r"bidirectional=True applies to LSTM, GRU, vanilla RNN and ConvLSTM layers only; "
+                r"bidirectional=True applies to LSTM, GRU, vanilla RNN, MGU and ConvLSTM layers "
+                r"only; "
                 r"leave it False for dense"
             ),
         ),
         (
             {**LSTM, "kind": "embedding", "num_layers": 2},
             (
-                r"num_layers=2 applies to LSTM, GRU, vanilla RNN and ConvLSTM layers only; "
+                r"num_layers=2 applies to LSTM, GRU, vanilla RNN, MGU and ConvLSTM layers only; "
                 r"leave it 1 for embedding"
             ),
         ),
@@ -155,8 +157,8 @@ def test_wrong_types_are_type_errors(arguments: dict[str, Any], match: str) -> N
         ),
         ({**LSTM, "kind": "dense", "framework": "onnx"}, r"kind 'dense' does not exist in onnx"),
         (
-            {**LSTM, "peepholes": True, "num_layers": 2},
-            r"PeepholeLSTMCell is described as one unidirectional layer",
+            {**LSTM, "peepholes": True, "bidirectional": True},
+            r"peepholes=True: a cell in RNN is described in one direction",
         ),
     ],
 )

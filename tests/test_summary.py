@@ -145,24 +145,32 @@ def test_compute_columns() -> None:
         LayerSpec("dense", 1, 64),
     ]
     model = summary(layers, seq_len=16, batch=2)
-    figures = [count_macs(layer, seq_len=16, batch=2) for layer in layers]
+    # Keras' LSTM returns its last step (return_sequences=False): the Dense runs once a sample
+    figures = [
+        count_macs(layers[0], seq_len=16, batch=2),
+        count_macs(layers[1], seq_len=16, batch=2),
+        count_macs(layers[2], batch=2),
+    ]
     assert model.compute() == tuple(figures)
+    assert model.steps() == (32, 32, 2)
     table = model.table()
-    assert table.headers[-2:] == ("MACs", "FLOPs")
+    assert table.headers[-3:] == ("Steps", "MACs", "FLOPs")
     assert table.footer[0].cells[-2:] == (
         f"{sum(f.macs for f in figures):,}",
         f"{sum(f.flops or 0 for f in figures):,}",
     )
-    assert "MACs and FLOPs: 16 steps x batch 2" in str(model)
+    assert "MACs and FLOPs: a sequence of 16 steps x batch 2" in str(model)
     data = model.to_dict()["compute"]
     assert data == {
         "seq_len": 16,
         "batch": 2,
+        "steps": [32, 32, 2],
         "macs": [f.macs for f in figures],
         "flops": [f.flops for f in figures],
     }
     assert "compute" not in summary(layers).to_dict()
     assert summary(layers).compute() == ()
+    assert summary(layers).steps() == ()
     detailed = model.to_text(weights=True)
     assert "lstm/lstm_cell/kernel (128, 256)" in detailed
 
@@ -174,7 +182,34 @@ def test_a_convlstm_has_no_compute_figure() -> None:
     assert model.compute()[0] is None
     assert model.table().body[0].cells[-2:] == ("-", "-")
     assert model.table().footer[0].cells[-2:] == ("-", "-")
-    assert model.to_dict()["compute"]["macs"] == [None, 8]
+    assert model.to_dict()["compute"]["macs"] == [None, 4]  # after return_sequences=False
+
+
+def test_the_dense_after_a_sequence_runs_every_step() -> None:
+    # Issue #14: Keras Embedding(10000, 128) -> LSTM(64) -> Dense(1), seq_len 100, batch 32.
+    def model(*, sequences: bool | None) -> Summary:
+        lstm = LayerSpec("lstm", 64, 128, return_sequences=sequences)
+        return summary(
+            [LayerSpec("embedding", 128, 10000), lstm, LayerSpec("dense", 1, 64)],
+            seq_len=100,
+            batch=32,
+        )
+
+    last_step, every_step = model(sequences=None), model(sequences=True)
+    assert last_step.compute()[2].macs == 64 * 32 == 2048  # type: ignore[union-attr]
+    assert every_step.compute()[2].macs == 64 * 100 * 32 == 204800  # type: ignore[union-attr]
+    for found in (last_step, every_step):
+        assert sum(f.macs for f in found.compute() if f) == int(
+            found.table().footer[0].cells[-2].replace(",", "")
+        )
+    torch = summary(
+        [
+            LayerSpec("lstm", 8, 4, framework="pytorch"),
+            LayerSpec("dense", 1, 8, framework="pytorch"),
+        ],
+        seq_len=5,
+    )
+    assert torch.steps() == (5, 5)  # a PyTorch module returns every step
 
 
 def test_bad_summaries_are_errors() -> None:

@@ -53,7 +53,8 @@ def test_repr_and_comparison_with_other_types() -> None:
         "LayerSpec(kind=<Kind.RNN: 'rnn'>, num_units=3, input_dim=2, "
         "framework=<Framework.KERAS: 'keras'>, gates=1, bias=True, bidirectional=False, "
         "num_layers=1, "
-        "proj_size=0, peepholes=False, reset_after=None, kernel_size=None)"
+        "proj_size=0, peepholes=False, reset_after=None, kernel_size=None, cudnn=False, "
+        "merge_mode='concat', cell=False, reset_gate=None, return_sequences=None)"
     )
     assert spec != "rnn"  # type: ignore[comparison-overlap]
     assert spec != memory(3)  # type: ignore[comparison-overlap]

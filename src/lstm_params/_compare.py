@@ -10,7 +10,7 @@ from ._conventions._base import BIASES
 from ._errors import InvalidSpecError
 from ._kinds import Kind
 from ._render.table import Row, Table
-from ._spec import LayerSpec
+from ._spec import LayerSpec, in_framework
 from ._vocabulary import Framework
 
 TYPE_CHECKING = False
@@ -129,11 +129,12 @@ def compare(spec: LayerSpec, *, seq_len: int = 1, batch: int = 1) -> Comparison:
     Framework                    Params  Difference  Why
     ====================================================================================
     Keras LSTM                3,437,600              (the layer as given)
+    Keras CuDNNLSTM           3,438,400        +800  +800: a second bias vector per gate
     PyTorch nn.LSTM           3,438,400        +800  +800: a second bias vector per gate
     ONNX LSTM operator        3,438,400        +800  +800: a second bias vector per gate
     TensorFlow v1 LSTMCell    3,437,600           0  same count
     Flax linen RNN(LSTMCell)  3,437,600           0  same count
-    Flax NNX LSTMCell         3,437,600           0  same count
+    Flax NNX RNN(LSTMCell)    3,437,600           0  same count
     ====================================================================================
     <BLANKLINE>
     Compute of the layer as a PyTorch module, 1 step:
@@ -166,21 +167,39 @@ def compare(spec: LayerSpec, *, seq_len: int = 1, batch: int = 1) -> Comparison:
 
 
 def _versions(spec: LayerSpec, framework: Framework) -> list[LayerSpec]:
-    """The spec in ``framework``: one version, or one per ``reset_after`` that changes the count."""
-    options = spec.to_dict() | {"framework": framework}
-    if spec.kind is not Kind.GRU:
-        return [LayerSpec(**options)]
+    """The spec in ``framework``: one version per class or option there that changes the count.
+
+    A GRU has one per ``reset_after`` value the framework has; a Keras LSTM or GRU
+    one more as a CuDNN layer.
+    """
+    convention = CONVENTIONS[framework]
+    taken = convention.options.get(spec.kind, frozenset())
+    options = in_framework(spec, framework)
+    variants: list[dict[str, object]] = [{}]
+    if spec.kind is Kind.GRU:
+        variants = [{"reset_after": value} for value in convention.reset_after]
+    if "cudnn" in taken and not spec.peepholes:
+        variants = [{**v, "cudnn": False} for v in variants]
+        variants += [{"cudnn": True, "reset_after": None}]
     versions: list[LayerSpec] = []
-    for reset_after in CONVENTIONS[framework].reset_after:
-        version = LayerSpec(**options | {"reset_after": reset_after})
+    refusals: list[InvalidSpecError] = []
+    for variant in variants:
+        try:
+            version = LayerSpec(**options | variant)
+        except InvalidSpecError as error:
+            refusals.append(error)
+            continue
         if all(version.params != v.params for v in versions):
             versions.append(version)
+    if not versions:
+        raise refusals[0]
     return versions
 
 
 def _label(spec: LayerSpec) -> str:
     label = f"{spec.framework.display_name} {spec.layer_name}"
-    if spec.kind is Kind.GRU and len(CONVENTIONS[spec.framework].reset_after) > 1:
+    reset_after = CONVENTIONS[spec.framework].reset_after
+    if spec.kind is Kind.GRU and len(reset_after) > 1 and not spec.cudnn:
         label += f" (reset_after={spec.reset_after})"
     return label
 

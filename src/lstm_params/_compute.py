@@ -31,7 +31,7 @@ from ._conventions._base import repeats
 from ._errors import InvalidSpecError
 from ._kinds import FACTS, Kind
 from ._render.table import Row, Table
-from ._spec import LayerSpec
+from ._spec import LayerSpec, in_framework
 from ._validation import as_size
 from ._vocabulary import Framework
 
@@ -302,7 +302,7 @@ def as_pytorch(spec: LayerSpec) -> LayerSpec:
 
     An option PyTorch lacks (peepholes, a ConvLSTM) is an :class:`InvalidSpecError`.
     """
-    return LayerSpec(**spec.to_dict() | {"framework": "pytorch", "reset_after": None})
+    return LayerSpec(**in_framework(spec, Framework.PYTORCH))
 
 
 def every_convention(spec: LayerSpec, *, seq_len: int = 1, batch: int = 1) -> tuple[Compute, ...]:

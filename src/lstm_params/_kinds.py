@@ -27,6 +27,11 @@ OPTIONS: dict[str, object] = {
     "peepholes": False,
     "reset_after": None,
     "kernel_size": None,
+    "cudnn": False,
+    "merge_mode": "concat",
+    "cell": False,
+    "reset_gate": None,
+    "return_sequences": None,
 }
 
 
@@ -42,6 +47,7 @@ class Kind(enum.StrEnum):
     LSTM = "lstm"
     GRU = "gru"
     RNN = "rnn"
+    MGU = "mgu"
     CONVLSTM = "convlstm"
     DENSE = "dense"
     EMBEDDING = "embedding"
@@ -101,14 +107,14 @@ class KindFacts:
         return option in self.options
 
 
-_STACKS = frozenset({"bias", "bidirectional", "num_layers"})
+_STACKS = frozenset({"bias", "bidirectional", "num_layers", "merge_mode", "return_sequences"})
 
 FACTS: dict[Kind, KindFacts] = {
     Kind.LSTM: KindFacts(
         title="LSTM",
         gates=4,
         recurrent=True,
-        options=_STACKS | {"gates", "proj_size", "peepholes"},
+        options=_STACKS | {"gates", "proj_size", "peepholes", "cudnn", "cell"},
         elementwise=9,  # 3 sigmoids, 2 tanh, f*c + i*g as 3, o*tanh(c) as 1
         units="unit",
         inputs="input",
@@ -118,7 +124,7 @@ FACTS: dict[Kind, KindFacts] = {
         title="GRU",
         gates=3,
         recurrent=True,
-        options=_STACKS | {"gates", "reset_after"},
+        options=_STACKS | {"gates", "reset_after", "cudnn", "cell"},
         elementwise=7,  # 2 sigmoids, 1 tanh, r*(...) as 1, n + z*(h - n) as 3
         units="unit",
         inputs="input",
@@ -128,11 +134,23 @@ FACTS: dict[Kind, KindFacts] = {
         title="vanilla RNN",
         gates=1,
         recurrent=True,
-        options=_STACKS | {"gates"},
+        options=_STACKS | {"gates", "cell"},
         elementwise=1,  # the tanh
         units="unit",
         inputs="input",
         aliases=("rnn", "simplernn", "simple-rnn", "vanilla"),
+    ),
+    Kind.MGU: KindFacts(
+        title="MGU",
+        gates=2,
+        recurrent=True,
+        options=frozenset(
+            {"bidirectional", "num_layers", "reset_gate", "cell", "return_sequences"}
+        ),
+        elementwise=6,  # a sigmoid, a tanh, f*(h-side) as 1, (1 - f)*n + f*h as 3
+        units="unit",
+        inputs="input",
+        aliases=("mgu", "minimal-gated-unit"),
     ),
     Kind.CONVLSTM: KindFacts(
         title="ConvLSTM",

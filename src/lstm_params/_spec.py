@@ -31,7 +31,18 @@ class LayerSpec:
     vanilla RNN 1); another number describes a custom cell in the framework's
     layout. ``kernel_size`` (``"convlstm"`` only) is an int (a square 2-D kernel,
     as ``ConvLSTM2D(kernel_size=3)``) or a tuple of 1 to 3 ints. ``reset_after``
-    (GRU only) of None is the framework's own default.
+    (GRU only) of None is the framework's own default. ``cudnn`` is Keras'
+    ``CuDNNLSTM``/``CuDNNGRU`` (two bias vectors per gate); ``merge_mode`` how Keras'
+    ``Bidirectional`` merges its directions (``"concat"``, ``"sum"``, ``"mul"``,
+    ``"ave"`` or None for two outputs); ``cell`` the framework's single cell class
+    where it differs from the layer (``nn.LSTMCell``, Keras ``RNN(LSTMCell)``, a bare
+    ``flax.nnx`` cell outside ``nnx.RNN``); ``reset_gate`` (``"mgu"`` only; None:
+    True, Flax's default) whether the minimal gated unit's forget gate also resets
+    the candidate, which adds the candidate's hidden bias. ``return_sequences``
+    (recurrent layers) says whether the layer returns every step or the last
+    one; None is the framework's own (Keras False; PyTorch, ONNX, TensorFlow 1 and
+    Flax return every step: see :attr:`returns_sequences`); a cell called once
+    (``cell=True`` in PyTorch or nnx) returns one step and has none.
 
     Every field is checked and normalised on construction, also by
     :func:`dataclasses.replace`: what the framework would refuse is an
@@ -63,6 +74,11 @@ class LayerSpec:
     peepholes: bool = False
     reset_after: bool | None = None
     kernel_size: tuple[int, ...] | None = None
+    cudnn: bool = False
+    merge_mode: str | None = "concat"
+    cell: bool = False
+    reset_gate: bool | None = None
+    return_sequences: bool | None = None
 
     def __init__(  # noqa: PLR0913
         self,
@@ -79,6 +95,11 @@ class LayerSpec:
         peepholes: bool = False,
         reset_after: bool | None = None,
         kernel_size: int | tuple[int, ...] | list[int] | None = None,
+        cudnn: bool = False,
+        merge_mode: str | None = "concat",
+        cell: bool = False,
+        reset_gate: bool | None = None,
+        return_sequences: bool | None = None,
     ) -> None:
         """Check and normalise every field; refuse what the framework would refuse."""
         kind = Kind.parse(kind)
@@ -95,17 +116,28 @@ class LayerSpec:
             and peepholes is False
             and reset_after is None
             and kernel_size is None
+            and cudnn is False
+            and merge_mode == "concat"
+            and cell is False
+            and reset_gate is None
+            and return_sequences is None
         )
         if not plain:
-            gates = None if gates is None else as_size("gates", gates)
-            as_flag("bias", bias)
-            as_flag("bidirectional", bidirectional)
-            num_layers = as_size("num_layers", num_layers)
-            proj_size = as_size("proj_size", proj_size, minimum=0)
-            as_flag("peepholes", peepholes)
-            if reset_after is not None:
-                as_flag("reset_after", reset_after)
-            kernel_size = _kernel_size(kernel_size)
+            gates, num_layers, proj_size, kernel_size, merge_mode = _options(
+                gates=gates,
+                bias=bias,
+                bidirectional=bidirectional,
+                num_layers=num_layers,
+                proj_size=proj_size,
+                peepholes=peepholes,
+                reset_after=reset_after,
+                kernel_size=kernel_size,
+                cudnn=cudnn,
+                merge_mode=merge_mode,
+                cell=cell,
+                reset_gate=reset_gate,
+                return_sequences=return_sequences,
+            )
         if kind is Kind.CONVLSTM and kernel_size is None:
             msg = "kernel_size is required for convlstm layers: an int or a tuple of 1 to 3 ints"
             raise InvalidSpecError(msg)
@@ -113,10 +145,16 @@ class LayerSpec:
             gates = FACTS[kind].gates or None
         if reset_after is None and kind is Kind.GRU:
             reset_after = convention.reset_after[0]
+        if reset_gate is None and kind is Kind.MGU:
+            reset_gate = True  # Flax's MGUCell default
+        if type(num_units) is not int or num_units < 1:
+            num_units = as_size("num_units", num_units)
+        if type(input_dim) is not int or input_dim < 1:
+            input_dim = as_size("input_dim", input_dim)
         put = _SETTERS
         put[0](self, kind)
-        put[1](self, as_size("num_units", num_units))
-        put[2](self, as_size("input_dim", input_dim))
+        put[1](self, num_units)
+        put[2](self, input_dim)
         put[3](self, framework)
         put[4](self, gates)
         put[5](self, bias)
@@ -126,7 +164,13 @@ class LayerSpec:
         put[9](self, peepholes)
         put[10](self, reset_after)
         put[11](self, kernel_size)
-        convention.check(self)
+        put[12](self, cudnn)
+        put[13](self, merge_mode)
+        put[14](self, cell)
+        put[15](self, reset_gate)
+        put[16](self, return_sequences)
+        if not plain or kind not in convention.options:  # a plain layer has no option to check
+            convention.check(self)
 
     # ----------------------------------------------------------------- derived
     @property
@@ -152,8 +196,43 @@ class LayerSpec:
 
     @property
     def output_dim(self) -> int:
-        """What the next layer sees: directions times the recurrent width."""
-        return (2 if self.bidirectional else 1) * self.recurrent_width
+        """The width of each output: directions times the recurrent width, as concatenated.
+
+        Keras' ``Bidirectional`` with ``merge_mode`` ``"sum"``, ``"mul"`` or ``"ave"``
+        merges the two directions into one output of the recurrent width; with
+        ``None`` it returns two outputs of that width (see :attr:`outputs`).
+
+        >>> LayerSpec("lstm", 20, 10, bidirectional=True).output_dim
+        40
+        >>> LayerSpec("lstm", 20, 10, bidirectional=True, merge_mode="sum").output_dim
+        20
+        """
+        if self.bidirectional and self.merge_mode == "concat":
+            return 2 * self.recurrent_width
+        return self.recurrent_width
+
+    @property
+    def returns_sequences(self) -> bool | None:
+        """Whether the layer returns every step: ``return_sequences``, or the framework's default.
+
+        None for a layer that is not recurrent and for a bare cell (one step per call).
+
+        >>> LayerSpec("lstm", 64, 128).returns_sequences   # Keras' default
+        False
+        >>> LayerSpec("lstm", 64, 128, framework="pytorch").returns_sequences
+        True
+        """
+        convention = CONVENTIONS[self.framework]
+        if not FACTS[self.kind].recurrent or convention.steps_one(self.cell):
+            return None
+        if self.return_sequences is None:
+            return convention.return_sequences[0]
+        return self.return_sequences
+
+    @property
+    def outputs(self) -> int:
+        """How many tensors the layer returns: 2 for ``merge_mode=None``, else 1."""
+        return 2 if self.bidirectional and self.merge_mode is None else 1
 
     @property
     def layer_name(self) -> str:
@@ -236,14 +315,102 @@ class LayerSpec:
             "peepholes": self.peepholes,
             "reset_after": self.reset_after,
             "kernel_size": None if self.kernel_size is None else list(self.kernel_size),
+            "cudnn": self.cudnn,
+            "merge_mode": self.merge_mode,
+            "cell": self.cell,
+            "reset_gate": self.reset_gate,
+            "return_sequences": self.return_sequences,
         }
 
     def _expression(self) -> Expr:
         return CONVENTIONS[self.framework].formula(self)
 
 
+#: options that choose one of a framework's classes or defaults: another framework's own
+_FRAMEWORK_CHOICES = {
+    "cudnn": False,
+    "merge_mode": "concat",
+    "cell": False,
+    "reset_after": None,
+    "return_sequences": None,
+}
+
+
+def in_framework(spec: LayerSpec, framework: Framework) -> dict[str, Any]:
+    """``spec``'s arguments for the same layer in ``framework``.
+
+    The options that only pick one of the framework's classes or defaults (CuDNN,
+    merge mode, cell, ``reset_after``, ``return_sequences``) take the other
+    framework's own where it lacks them; every other option stays, so what the
+    framework cannot build is still refused.
+    """
+    options = spec.to_dict() | {"framework": framework}
+    if framework is spec.framework:
+        return options
+    taken = CONVENTIONS[framework].options.get(spec.kind, frozenset())
+    return options | {
+        name: default
+        for name, default in _FRAMEWORK_CHOICES.items()
+        if name not in taken or default is None
+    }
+
+
 #: each field's slot setter, in field order: the fields are set once, in ``__init__``
 _SETTERS = tuple(getattr(LayerSpec, field.name).__set__ for field in dataclasses.fields(LayerSpec))
+
+
+_MERGE_MODES = ("concat", "sum", "mul", "ave", None)
+
+
+def _options(  # noqa: PLR0913
+    *,
+    gates: object,
+    bias: object,
+    bidirectional: object,
+    num_layers: object,
+    proj_size: object,
+    peepholes: object,
+    reset_after: object,
+    kernel_size: object,
+    cudnn: object,
+    merge_mode: object,
+    cell: object,
+    reset_gate: object,
+    return_sequences: object,
+) -> tuple[int | None, int, int, tuple[int, ...] | None, str | None]:
+    """Check every option's type and range; return the normalised sizes and merge mode."""
+    for name, flag in (
+        ("bias", bias),
+        ("bidirectional", bidirectional),
+        ("peepholes", peepholes),
+        ("cudnn", cudnn),
+        ("cell", cell),
+    ):
+        as_flag(name, flag)
+    for name, optional in (
+        ("reset_after", reset_after),
+        ("reset_gate", reset_gate),
+        ("return_sequences", return_sequences),
+    ):
+        if optional is not None:
+            as_flag(name, optional)
+    return (
+        None if gates is None else as_size("gates", gates),
+        as_size("num_layers", num_layers),
+        as_size("proj_size", proj_size, minimum=0),
+        _kernel_size(kernel_size),
+        _merge_mode(merge_mode),
+    )
+
+
+def _merge_mode(value: object) -> str | None:
+    if value is not None and not isinstance(value, str):
+        msg = f"merge_mode must be a string or None, got {type(value).__name__} {value!r:.60}"
+        raise TypeError(msg)
+    if value not in _MERGE_MODES:
+        msg = f"merge_mode must be 'concat', 'sum', 'mul', 'ave' or None; got {value!r:.60}"
+        raise InvalidSpecError(msg)
+    return value
 
 
 def _kernel_size(value: object) -> tuple[int, ...] | None:

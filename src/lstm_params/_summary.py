@@ -63,20 +63,54 @@ class Summary:
         return memory(self.params, dtype=self.dtype)
 
     def compute(self) -> tuple[Compute | None, ...]:
-        """Each layer's MACs and FLOPs over ``seq_len * batch`` steps (our convention).
+        """Each layer's MACs and FLOPs over the steps it runs (our convention).
 
+        The model reads a sequence of ``seq_len`` steps for each of ``batch``
+        samples. A layer runs once per step while it receives a sequence, and
+        once per sample after a recurrent layer that returns only its last step
+        (``return_sequences=False``, Keras' default): a Dense after
+        ``LSTM(64)`` costs ``64 * batch`` MACs, not ``64 * seq_len * batch``.
         None for a layer whose compute a spec cannot tell (a ConvLSTM); empty
         without a ``seq_len``.
         """
         if self.seq_len is None:
             return ()
-        return tuple(_compute(layer, self.seq_len, self.batch) for layer in self.layers)
+        figures = []
+        for layer, sequence in zip(self.layers, self.sequences(), strict=True):
+            figures.append(_compute(layer, self.seq_len if sequence else 1, self.batch))
+        return tuple(figures)
+
+    def steps(self) -> tuple[int, ...]:
+        """How many times each layer runs: ``seq_len * batch`` on a sequence, else ``batch``.
+
+        Empty without a ``seq_len``.
+        """
+        if self.seq_len is None:
+            return ()
+        return tuple(
+            (self.seq_len if sequence else 1) * self.batch for sequence in self.sequences()
+        )
+
+    def sequences(self) -> tuple[bool, ...]:
+        """Whether each layer receives a sequence (True) or one vector per sample.
+
+        The model's input is a sequence; a recurrent layer with
+        ``return_sequences=False`` passes on one vector, and so do the layers after it.
+        """
+        found = []
+        sequence = True
+        for layer in self.layers:
+            found.append(sequence)
+            if layer.returns_sequences is False:
+                sequence = False
+        return tuple(found)
 
     def table(self, *, weights: bool = False) -> Table:
         """The rows every rendering shows; ``weights`` adds each tensor under its layer."""
         total = self.params
         figures = self.compute()
-        extra = ("", "") if figures else ()
+        extra = ("", "", "") if figures else ()
+        steps = self.steps()
 
         def share(count: int) -> str:
             return f"{100 * count / total:.1f}%" if total else "-"
@@ -85,18 +119,9 @@ class Summary:
         for index, (name, layer) in enumerate(zip(self.names, self.layers, strict=True)):
             count = layer.params
             label = f"{name} ({layer.layer_name})"
-            cost = _figures(figures[index]) if figures else ()
-            body.append(
-                Row(
-                    (
-                        label,
-                        _plain(layer.output_dim),
-                        format_count(count),
-                        share(count),
-                        *cost,
-                    )
-                )
-            )
+            cost = (format_count(steps[index]), *_figures(figures[index])) if figures else ()
+            row = (label, _plain(layer.output_dim), format_count(count), share(count), *cost)
+            body.append(Row(row))
             if weights:
                 body += [
                     Row((f"{w.name} {w.shape}", "", format_count(w.size), "", *extra), detail=True)
@@ -111,7 +136,7 @@ class Summary:
             for name, cls, _ in self.uncounted
         ]
         label = "Total" if self.complete else "Total (incomplete)"
-        totals = _figures(_sum(figures)) if figures else ()
+        totals = ("", *_figures(_sum(figures))) if figures else ()
         footer = (Row((label, "", format_count(total), share(total), *totals)),)
         notes = [f"Weights: {self.memory} as {self.dtype}"]
         if self.stored:
@@ -120,10 +145,11 @@ class Summary:
         notes += [f"Not counted: {name} ({cls}): {why}" for name, cls, why in self.uncounted]
         if figures:
             notes.append(
-                f"MACs and FLOPs: {self.seq_len} steps x batch {self.batch}, "
-                "lstm_params' convention"
+                f"MACs and FLOPs: a sequence of {self.seq_len} steps x batch {self.batch}; "
+                "Steps: the times each layer runs; lstm_params' convention"
             )
-            return Table((*_HEADERS, "MACs", "FLOPs"), "lrrrrr", tuple(body), footer, tuple(notes))
+            headers = (*_HEADERS, "Steps", "MACs", "FLOPs")
+            return Table(headers, "lrrrrrr", tuple(body), footer, tuple(notes))
         return Table(_HEADERS, "lrrr", tuple(body), footer, tuple(notes))
 
     def __str__(self) -> str:
@@ -155,6 +181,7 @@ class Summary:
             compute = {
                 "seq_len": self.seq_len,
                 "batch": self.batch,
+                "steps": list(self.steps()),
                 "macs": [None if f is None else f.macs for f in figures],
                 "flops": [None if f is None else f.flops for f in figures],
             }

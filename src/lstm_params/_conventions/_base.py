@@ -86,6 +86,10 @@ class Convention(abc.ABC):
     options: ClassVar[Mapping[Kind, frozenset[str]]]
     #: the GRU ``reset_after`` values the framework has; the first is its default
     reset_after: ClassVar[tuple[bool, ...]] = (True,)
+    #: the ``return_sequences`` values the framework's layers have; the first is the default
+    return_sequences: ClassVar[tuple[bool, ...]] = (True,)
+    #: whether ``cell=True`` is a bare cell called once per step (PyTorch, nnx), not a layer
+    bare_cells: ClassVar[bool] = False
     #: one sentence on what makes this framework's count what it is, by kind
     notes: ClassVar[Mapping[Kind, str]]
 
@@ -103,7 +107,7 @@ class Convention(abc.ABC):
             value = getattr(spec, option)
             if value == default or (option == "gates" and value == facts.gates):
                 continue
-            if option == "reset_after" and facts.takes(option):
+            if option in _NORMALISED and facts.takes(option):
                 continue  # normalised to the framework's default; checked below
             if not facts.takes(option):
                 takers = _listing([FACTS[k].title for k in Kind if FACTS[k].takes(option)])
@@ -116,6 +120,15 @@ class Convention(abc.ABC):
                 lacks = _LACKS[option].format(name=name, kind=kind, gates=facts.gates)
                 msg = f"{option}={value!r}: {lacks}"
                 raise InvalidSpecError(msg)
+        if spec.return_sequences is not None and (
+            spec.return_sequences not in self.return_sequences or self.steps_one(spec.cell)
+        ):
+            msg = (
+                f"return_sequences={spec.return_sequences}: {name} {kind} "
+                f"{'cells return one step' if spec.cell else 'layers return every step'}; "
+                "leave it None"
+            )
+            raise InvalidSpecError(msg)
         if spec.kind is Kind.GRU and spec.reset_after not in self.reset_after:
             allowed = " or ".join(map(str, self.reset_after))
             msg = (
@@ -123,6 +136,10 @@ class Convention(abc.ABC):
             )
             raise InvalidSpecError(msg)
         self.check_more(spec)
+
+    def steps_one(self, cell: bool) -> bool:  # noqa: FBT001 - a field's value
+        """Whether ``cell=True`` here is a bare cell, called once per step (no sequences)."""
+        return cell and self.bare_cells
 
     def check_more(self, spec: LayerSpec) -> None:  # noqa: B027 - optional hook
         """Checks of one framework only; none by default."""
@@ -167,11 +184,15 @@ class Convention(abc.ABC):
 
     # ------------------------------------------------------- derived from cell
     def params(self, spec: LayerSpec) -> int:
-        """The total, in closed form: each distinct cell's size times its repeats."""
-        return sum(
-            count * sum(math.prod(shape) for _, shape, _ in self.cell(spec, width))
-            for count, width in repeats(spec, self)
-        )
+        """The total, in closed form: each distinct cell's size times its :func:`repeats`."""
+        prod = math.prod
+        directions = 2 if spec.bidirectional else 1
+        first = self.cell(spec, spec.input_dim)
+        total = directions * sum([prod(shape) for _, shape, _ in first])
+        if spec.num_layers > 1:
+            rest = self.cell(spec, self.stacked_width(spec))
+            total += (spec.num_layers - 1) * directions * sum([prod(shape) for _, shape, _ in rest])
+        return total
 
     def parts(self, spec: LayerSpec) -> dict[str, int]:
         """The total split by what it pays for: weight matrices, bias vectors, extras."""
@@ -299,8 +320,13 @@ _LACKS = {
     ),
     "bias": "{name} {kind} layers always have a bias; use bias=True",
     "bidirectional": _ONE_CELL,
-    "num_layers": _ONE_CELL,
+    "num_layers": "{name} describes one layer; use num_layers=1 and one spec per layer",
     "proj_size": "{name} has no projection for {kind} layers; use proj_size=0",
     "peepholes": "{name} has no peephole {kind} layer; use peepholes=False",
     "kernel_size": "{name} {kind} layers have no kernel; leave it None",
+    "cudnn": "{name} has no CuDNN {kind} layer (Keras 2 only); use cudnn=False",
+    "merge_mode": "{name} concatenates the directions; use merge_mode='concat'",
+    "cell": "{name} has no separate {kind} cell class; use cell=False",
 }
+#: options that take the framework's default when None, so never "set" by the user alone
+_NORMALISED = frozenset({"reset_after", "reset_gate", "return_sequences"})

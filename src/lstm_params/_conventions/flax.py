@@ -9,6 +9,7 @@ pytree order, sorted by path, as ``jax.tree_util`` lists them.
 
 from __future__ import annotations
 
+from lstm_params._errors import InvalidSpecError
 from lstm_params._kinds import Kind
 from lstm_params._vocabulary import Framework
 
@@ -28,6 +29,7 @@ _CELLS = {
     Kind.LSTM: "LSTMCell",
     Kind.GRU: "GRUCell",
     Kind.RNN: "SimpleCell",
+    Kind.MGU: "MGUCell",
     Kind.CONVLSTM: "ConvLSTMCell",
 }
 _HN_BIAS = Extra("an extra candidate bias (hn)", ("units",))
@@ -65,6 +67,7 @@ class FlaxLinen(Convention):
         Kind.LSTM: _STACKS,
         Kind.GRU: _STACKS,
         Kind.RNN: _STACKS,
+        Kind.MGU: _STACKS | {"reset_gate"},
         Kind.CONVLSTM: _STACKS | {"bias", "kernel_size"},
         Kind.DENSE: frozenset({"bias"}),
         Kind.EMBEDDING: frozenset(),
@@ -76,6 +79,10 @@ class FlaxLinen(Convention):
             "candidate's hidden matrix (hn): 4 * units biases, where nnx's GRUCell has 3."
         ),
         Kind.RNN: "linen's SimpleCell keeps one bias, on the input side.",
+        Kind.MGU: (
+            "linen's MGUCell keeps two gate blocks (forget and candidate) with a bias on "
+            "each input matrix, and with reset_gate one more on the candidate's hidden matrix."
+        ),
         Kind.CONVLSTM: (
             "linen's ConvLSTMCell keeps two biases (ih and hh), where Keras' ConvLSTM keeps one."
         ),
@@ -111,6 +118,17 @@ class FlaxLinen(Convention):
                 ("i/kernel", (width, units), Role.INPUT),
                 ("i/bias", (units,), Role.BIAS),
                 ("h/kernel", (units, units), Role.RECURRENT),
+            )
+        if spec.kind is Kind.MGU:
+            hn_bias = (("hn/bias", (units,), _HN_BIAS),) if spec.reset_gate else ()
+            return (
+                ("if/kernel", (width, units), Role.INPUT),
+                ("if/bias", (units,), Role.BIAS),
+                ("in/kernel", (width, units), Role.INPUT),
+                ("in/bias", (units,), Role.BIAS),
+                ("hf/kernel", (units, units), Role.RECURRENT),
+                ("hn/kernel", (units, units), Role.RECURRENT),
+                *hn_bias,
             )
         if spec.kind is Kind.GRU:
             return (
@@ -154,7 +172,11 @@ class FlaxLinen(Convention):
 
 
 class FlaxNnx(Convention):
-    """``flax.nnx`` cells: ``LSTMCell``, ``GRUCell``, ``SimpleCell``; ``Linear``, ``Embed``.
+    """``flax.nnx`` cells in ``nnx.RNN`` and ``nnx.Bidirectional``; ``Linear``, ``Embed``.
+
+    Names: ``cell/...`` in ``nnx.RNN``; ``forward_rnn/cell/...`` and
+    ``backward_rnn/cell/...`` in ``nnx.Bidirectional``; a bare cell (``cell=True``)
+    has the paths below it, ``ii/kernel``, ``dense_i/bias``, ...
 
     ``nnx.OptimizedLSTMCell`` has the same count as ``nnx.LSTMCell`` in two fused
     tensors, ``dense_i/kernel (in, 4 * units)`` and ``dense_h/{kernel, bias}``.
@@ -163,10 +185,11 @@ class FlaxNnx(Convention):
     """
 
     framework = Framework.FLAX_NNX
+    bare_cells = True
     options: ClassVar[dict[Kind, frozenset[str]]] = {
-        Kind.LSTM: frozenset(),
-        Kind.GRU: frozenset({"gates"}),
-        Kind.RNN: frozenset({"gates"}),
+        Kind.LSTM: frozenset({"bidirectional", "cell"}),
+        Kind.GRU: frozenset({"gates", "bidirectional", "cell"}),
+        Kind.RNN: frozenset({"gates", "bidirectional", "cell"}),
         Kind.DENSE: frozenset({"bias"}),
         Kind.EMBEDDING: frozenset(),
     }
@@ -180,16 +203,24 @@ class FlaxNnx(Convention):
         **_FEEDFORWARD_NOTES,
     }
 
+    def check_more(self, spec: LayerSpec) -> None:
+        """A bare cell is one direction."""
+        if spec.cell and spec.bidirectional:
+            msg = "cell=True: a bare nnx cell is one direction; use nnx.Bidirectional (cell=False)"
+            raise InvalidSpecError(msg)
+
     def layer_name(self, spec: LayerSpec) -> str:
-        """``LSTMCell``, ``GRUCell``, ``SimpleCell``, ``Linear`` or ``Embed``."""
+        """``RNN(LSTMCell)``, ``Bidirectional(RNN(GRUCell))``, ``SimpleCell``, ``Linear``, ..."""
         if spec.kind is Kind.DENSE:
             return "Linear"
         if spec.kind is Kind.EMBEDDING:
             return "Embed"
         name = _CELLS[spec.kind]
         if spec.custom:
-            return f"custom {name}-style cell, {_gates(spec)}"
-        return name
+            name = f"custom {name}-style cell, {_gates(spec)}"
+        if spec.cell:
+            return name
+        return f"Bidirectional(RNN({name}))" if spec.bidirectional else f"RNN({name})"
 
     def cell(self, spec: LayerSpec, width: int) -> Cell:
         """The cell's ``nnx.Param`` paths."""
@@ -215,9 +246,15 @@ class FlaxNnx(Convention):
             ("dense_h/kernel", (units, columns), Role.RECURRENT),
         )
 
-    def tensor_name(self, spec: LayerSpec, layer: int, direction: int, local: str) -> str:  # noqa: ARG002 - one cell
-        """The path below the cell, e.g. ``dense_i/kernel``."""
-        return local
+    def tensor_name(self, spec: LayerSpec, layer: int, direction: int, local: str) -> str:  # noqa: ARG002 - one layer
+        """``cell/dense_i/kernel``, ``backward_rnn/cell/hi/bias``; bare: ``dense_i/kernel``."""
+        if spec.cell or not spec.kind.facts.recurrent:
+            return local
+        return (
+            f"{('forward', 'backward')[direction]}_rnn/cell/{local}"
+            if spec.bidirectional
+            else f"cell/{local}"
+        )
 
     def weights(self, spec: LayerSpec) -> tuple[Weight, ...]:
         """Every ``nnx.Param``, by path, in pytree order."""

@@ -35,11 +35,13 @@ _NAMES: dict[Kind, tuple[str, str, str]] = {
     Kind.EMBEDDING: ("Embedding", "embedding", ""),
 }
 _PEEPHOLE = ("RNN(PeepholeLSTMCell)", "rnn", "peephole_lstm_cell")
+_CUDNN = {Kind.LSTM: ("CuDNNLSTM", "cu_dnnlstm", ""), Kind.GRU: ("CuDNNGRU", "cu_dnngru", "")}
+_CELLS = {Kind.LSTM: "LSTMCell", Kind.GRU: "GRUCell", Kind.RNN: "SimpleRNNCell"}
 _PEEPHOLES = tuple(
     (f"{gate}_gate_peephole_weights", Extra("peephole weights", ("units",)))
     for gate in ("input", "forget", "output")
 )
-_RECURRENT = frozenset({"gates", "bias", "bidirectional", "num_layers"})
+_RECURRENT = frozenset({"gates", "bias", "bidirectional", "num_layers", "merge_mode", "cell"})
 
 
 class Keras(Convention):
@@ -47,14 +49,17 @@ class Keras(Convention):
 
     framework = Framework.KERAS
     options: ClassVar[dict[Kind, frozenset[str]]] = {
-        Kind.LSTM: _RECURRENT | {"peepholes"},
-        Kind.GRU: _RECURRENT,
+        Kind.LSTM: _RECURRENT | {"peepholes", "cudnn"},
+        Kind.GRU: _RECURRENT | {"cudnn"},
         Kind.RNN: _RECURRENT,
-        Kind.CONVLSTM: frozenset({"bias", "bidirectional", "num_layers", "kernel_size"}),
+        Kind.CONVLSTM: frozenset(
+            {"bias", "bidirectional", "num_layers", "merge_mode", "kernel_size"}
+        ),
         Kind.DENSE: frozenset({"bias"}),
         Kind.EMBEDDING: frozenset(),
     }
     reset_after = (True, False)
+    return_sequences = (False, True)
     notes: ClassVar[dict[Kind, str]] = {
         Kind.LSTM: "Keras keeps one bias vector per gate; PyTorch keeps two.",
         Kind.GRU: (
@@ -71,17 +76,29 @@ class Keras(Convention):
     }
 
     def check_more(self, spec: LayerSpec) -> None:
-        """The legacy peephole cell is described as one layer, one direction."""
-        if spec.peepholes and (spec.bidirectional or spec.num_layers > 1):
-            msg = (
-                "peepholes=True: the legacy Keras PeepholeLSTMCell is described as one "
-                "unidirectional layer; use bidirectional=False and num_layers=1"
-            )
+        """Options that only make sense together: Bidirectional's merge, CuDNN, cells."""
+        problem = ""
+        if spec.merge_mode != "concat" and not spec.bidirectional:
+            problem = "merge_mode applies to Bidirectional layers; use bidirectional=True"
+        elif spec.merge_mode is None and spec.num_layers > 1:
+            problem = "merge_mode=None returns two outputs, which no stacked layer reads"
+        elif spec.cudnn and (not spec.bias or spec.cell or spec.peepholes or spec.custom):
+            problem = "CuDNN layers always have a bias, no peepholes and their own gates"
+        elif spec.cudnn and spec.kind is Kind.GRU and not spec.reset_after:
+            problem = "CuDNNGRU keeps two bias vectors per gate, as reset_after=True"
+        elif (spec.peepholes or spec.cell) and spec.bidirectional:
+            problem = "a cell in RNN is described in one direction; use bidirectional=False"
+        elif spec.cell and not spec.peepholes and spec.num_layers > 1:
+            problem = "describe one cell in RNN per spec (num_layers=1)"
+        if problem:
+            msg = f"{_option(spec)}: {problem}"
             raise InvalidSpecError(msg)
 
     def layer_name(self, spec: LayerSpec) -> str:
-        """E.g. ``LSTM``, ``ConvLSTM2D``, ``Bidirectional(GRU)``."""
+        """E.g. ``LSTM``, ``ConvLSTM2D``, ``Bidirectional(GRU)``, ``RNN(LSTMCell)``."""
         name = self._names(spec)[0]
+        if spec.peepholes and spec.num_layers > 1:
+            name = f"RNN(StackedRNNCells({spec.num_layers} x PeepholeLSTMCell))"
         if spec.custom:
             name = f"RNN(custom {name} cell, {_gates(spec)})"
         return f"Bidirectional({name})" if spec.bidirectional else name
@@ -100,7 +117,9 @@ class Keras(Convention):
             ("kernel", (*kernel, width, columns), Role.INPUT),
             ("recurrent_kernel", (*kernel, units, columns), Role.RECURRENT),
         )
-        if spec.bias:
+        if spec.cudnn:
+            found += (("bias", (2 * columns,), Role.BIAS),)
+        elif spec.bias:
             rows = (2,) if spec.kind is Kind.GRU and spec.reset_after else ()
             found += (("bias", (*rows, columns), Role.BIAS),)
         if spec.peepholes:
@@ -111,16 +130,42 @@ class Keras(Convention):
         """``lstm/lstm_cell/kernel``, ``bidirectional_1/backward_lstm_1/lstm_cell/bias``, ..."""
         _, name, cell = self._names(spec)
         suffix = f"_{layer}" if layer else ""
+        if spec.peepholes and spec.num_layers > 1:  # RNN(StackedRNNCells([...]))
+            return f"rnn/stacked_rnn_cells/{cell}{suffix}/{local}"
         path = f"{name}{suffix}/{cell}" if cell else f"{name}{suffix}"
         if spec.bidirectional:
             side = ("forward", "backward")[direction]
             path = f"bidirectional{suffix}/{side}_{path}"
         return f"{path}/{local}"
 
+    def stacked_width(self, spec: LayerSpec) -> int:
+        """What the next layer reads: ``"sum"``, ``"mul"`` and ``"ave"`` merge to one width."""
+        return spec.output_dim
+
     @staticmethod
     def _names(spec: LayerSpec) -> tuple[str, str, str]:
         if spec.peepholes:
             return _PEEPHOLE
+        if spec.cudnn:
+            return _CUDNN[spec.kind]
+        if spec.cell:
+            cell = _NAMES[spec.kind][2]
+            return f"RNN({_CELLS[spec.kind]})", "rnn", cell
         rank = len(spec.kernel_size or ())
         cls, layer, cell = _NAMES[spec.kind]
         return cls.format(n=rank), layer.format(n=rank), cell
+
+
+def _option(spec: LayerSpec) -> str:
+    """The options a refusal is about, as the user gave them."""
+    given = [
+        f"{name}={value!r}"
+        for name, value, default in (
+            ("merge_mode", spec.merge_mode, "concat"),
+            ("cudnn", spec.cudnn, False),
+            ("cell", spec.cell, False),
+            ("peepholes", spec.peepholes, False),
+        )
+        if value != default
+    ]
+    return ", ".join(given)

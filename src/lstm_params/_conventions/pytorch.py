@@ -32,7 +32,7 @@ _CLASSES = {
     Kind.DENSE: "nn.Linear",
     Kind.EMBEDDING: "nn.Embedding",
 }
-_RECURRENT = frozenset({"gates", "bias", "bidirectional", "num_layers"})
+_RECURRENT = frozenset({"gates", "bias", "bidirectional", "num_layers", "cell"})
 _PROJECTION = Extra("the projection", ("proj_size", "units"), product=True)
 
 
@@ -40,6 +40,7 @@ class PyTorch(Convention):
     """``torch.nn`` modules."""
 
     framework = Framework.PYTORCH
+    bare_cells = True
     options: ClassVar[dict[Kind, frozenset[str]]] = {
         Kind.LSTM: _RECURRENT | {"proj_size"},
         Kind.GRU: _RECURRENT,
@@ -60,7 +61,13 @@ class PyTorch(Convention):
     }
 
     def check_more(self, spec: LayerSpec) -> None:
-        """``proj_size`` must be smaller than ``hidden_size``, as torch says."""
+        """``proj_size`` must be smaller than ``hidden_size``, as torch says; cells are cells."""
+        if spec.cell and (spec.bidirectional or spec.num_layers > 1 or spec.proj_size):
+            msg = (
+                f"cell=True: nn.{_CLASSES[spec.kind][3:]}Cell is one layer, one direction, "
+                "without proj_size; use bidirectional=False, num_layers=1, proj_size=0"
+            )
+            raise InvalidSpecError(msg)
         if spec.proj_size >= spec.num_units:
             msg = (
                 f"proj_size must be smaller than num_units ({spec.num_units}), got {spec.proj_size}"
@@ -69,7 +76,7 @@ class PyTorch(Convention):
 
     def layer_name(self, spec: LayerSpec) -> str:
         """``nn.LSTM``, ``nn.GRU``, ``nn.RNN``, ``nn.Linear`` or ``nn.Embedding``."""
-        name = _CLASSES[spec.kind]
+        name = _CLASSES[spec.kind] + ("Cell" if spec.cell else "")
         if spec.custom:
             return f"custom {name}-style module, {_gates(spec)}"
         return name
@@ -95,6 +102,6 @@ class PyTorch(Convention):
 
     def tensor_name(self, spec: LayerSpec, layer: int, direction: int, local: str) -> str:
         """``weight_ih_l0``, ``bias_hh_l1_reverse``, ...; ``weight`` for Linear and Embedding."""
-        if not spec.kind.facts.recurrent:
+        if not spec.kind.facts.recurrent or spec.cell:
             return local
         return f"{local}_l{layer}{'_reverse' if direction else ''}"

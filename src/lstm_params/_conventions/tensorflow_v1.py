@@ -5,6 +5,9 @@ that cannot be switched off. ``LSTMCell(use_peepholes=True)`` adds ``w_f_diag``,
 ``w_i_diag`` and ``w_o_diag``; ``num_proj=P`` (``proj_size`` here) adds
 ``projection/kernel (units, P)`` and makes the state ``P`` wide.
 ``BasicLSTMCell`` has ``LSTMCell``'s tensors under the name ``basic_lstm_cell``.
+``num_layers`` is a ``MultiRNNCell`` of that many cells, each reading the state
+(``proj_size`` or ``units`` wide) of the one before; any ``proj_size`` >= 1 is a
+projection, narrower or wider than the cell.
 A gate count other than the cell's own is a custom cell with one kernel of
 ``gates * units`` columns (not for ``GRUCell``, whose kernel is split in two).
 """
@@ -36,9 +39,9 @@ class TensorFlowV1(Convention):
 
     framework = Framework.TENSORFLOW_V1
     options: ClassVar[dict[Kind, frozenset[str]]] = {
-        Kind.LSTM: frozenset({"gates", "peepholes", "proj_size"}),
-        Kind.GRU: frozenset(),
-        Kind.RNN: frozenset({"gates"}),
+        Kind.LSTM: frozenset({"gates", "peepholes", "proj_size", "num_layers"}),
+        Kind.GRU: frozenset({"num_layers"}),
+        Kind.RNN: frozenset({"gates", "num_layers"}),
     }
     reset_after = (False,)
     notes: ClassVar[dict[Kind, str]] = dict.fromkeys(
@@ -49,8 +52,8 @@ class TensorFlowV1(Convention):
         """``LSTMCell``, ``GRUCell`` or ``BasicRNNCell``."""
         name = _CLASSES[spec.kind]
         if spec.custom:
-            return f"custom {name}-style cell, {_gates(spec)}"
-        return name
+            name = f"custom {name}-style cell, {_gates(spec)}"
+        return f"MultiRNNCell([{name}] * {spec.num_layers})" if spec.num_layers > 1 else name
 
     def cell(self, spec: LayerSpec, width: int) -> Cell:
         """The cell's variables in creation order."""
@@ -71,6 +74,7 @@ class TensorFlowV1(Convention):
             found += (("projection/kernel", (units, spec.proj_size), _PROJECTION),)
         return found
 
-    def tensor_name(self, spec: LayerSpec, layer: int, direction: int, local: str) -> str:  # noqa: ARG002 - one cell, one direction
-        """``lstm_cell/kernel``, ``gru_cell/gates/bias``, ..."""
-        return f"{_SCOPES[spec.kind]}/{local}"
+    def tensor_name(self, spec: LayerSpec, layer: int, direction: int, local: str) -> str:  # noqa: ARG002 - one direction
+        """``lstm_cell/kernel``, ``gru_cell/gates/bias``, ``multi_rnn_cell/cell_1/...``."""
+        name = f"{_SCOPES[spec.kind]}/{local}"
+        return f"multi_rnn_cell/cell_{layer}/{name}" if spec.num_layers > 1 else name
