@@ -120,6 +120,7 @@ def generated() -> dict[str, bytes]:
     return {
         "many_entries.keras": many,
         "wide_directory.keras": wide,
+        "compressed_too_large.keras": _sizes(one, compressed=2**26),
         "ffff_without_zip64.keras": one[: end + 8] + b"\xff\xff\xff\xff" + one[end + 12 :],
         "zip64_without_record.keras": zip64(one, 10**9).replace(b"PK\x06\x06", b"PK\x06\x00"),
         "zip64_entries.keras": zip64(one, 10**9, locator_offset=0),
@@ -183,6 +184,12 @@ def generated() -> dict[str, bytes]:
         "deep.json": b'{"layers": ' + b"[" * 5000 + b"]" * 5000 + b"}",
         "big.toml": b"# " + b"x" * (2**20 + 10),
     }
+
+
+def _sizes(data: bytes, *, compressed: int) -> bytes:
+    """``data`` whose central directory claims ``compressed`` bytes for its member."""
+    at = data.rfind(b"PK\x01\x02")
+    return data[: at + 20] + struct.pack("<I", compressed) + data[at + 24 :]
 
 
 def _lie(data: bytes) -> bytes:
@@ -395,6 +402,7 @@ def test_every_zip_method_is_inflated_with_a_cap(tmp_path: Path, method: int) ->
         (lambda d: _flag(d, 1), "config.json is encrypted"),
         (lambda d: _method(d, 98), "compressed with zip method 98"),
         (lambda d: _method(d, zipfile.ZIP_LZMA), "a bad LZMA header"),
+        (lambda d: _sizes(_method(d, zipfile.ZIP_LZMA), compressed=4), "a bad LZMA header"),
         (lambda d: d[:-30], "no end of central directory"),
     ],
 )

@@ -113,9 +113,12 @@ def _archive_config(stream: IO[bytes], size: int) -> bytes:
             except KeyError:
                 msg = "a zip archive without config.json: not a .keras model"
                 raise InvalidSpecError(msg) from None
-            if info.file_size > MAX_CONFIG_BYTES:
+            # Compressed, it may take a little more than inflated (stored, incompressible):
+            # twice the cap bounds the bytes read, however little they inflate to.
+            if info.file_size > MAX_CONFIG_BYTES or info.compress_size > 2 * MAX_CONFIG_BYTES:
                 msg = (
-                    f"config.json of {info.file_size:,} bytes is over the {MAX_CONFIG_BYTES:,} read"
+                    f"config.json of {info.file_size:,} bytes ({info.compress_size:,} compressed) "
+                    f"is over the {MAX_CONFIG_BYTES:,} read"
                 )
                 raise InvalidSpecError(msg)
             return _inflate(stream, info)
@@ -227,7 +230,7 @@ def _decompressor(
         return bz2.BZ2Decompressor(), left
     if method == zipfile.ZIP_LZMA:  # 4 bytes (version, size), then LZMA1's 5 property bytes
         head = stream.read(9)
-        if len(head) != 9 or head[2:4] != b"\x05\x00":  # noqa: PLR2004
+        if left < 9 or len(head) != 9 or head[2:4] != b"\x05\x00":  # noqa: PLR2004
             msg = "config.json: a bad LZMA header"
             raise InvalidSpecError(msg)
         props, dictionary = divmod(head[4], 9), int.from_bytes(head[5:9], "little")
