@@ -59,7 +59,8 @@ MAX_JSON_VALUES = 1_000_000
 MAX_JSON_DEPTH = 100
 #: tensors in a safetensors header or ``from_shapes``
 MAX_TENSORS = 100_000
-#: entries in a ``.keras`` archive's central directory (a Keras archive has three)
+#: entries in a ``.keras`` archive's central directory (Keras writes three: config.json,
+#: metadata.json, model.weights.h5)
 MAX_ENTRIES = 10_000
 #: bytes of that central directory, which ``zipfile`` reads and parses whole
 MAX_DIRECTORY_BYTES = 2**20
