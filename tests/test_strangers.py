@@ -261,6 +261,10 @@ def test_each_hostile_class_is_one_line_from_the_cli_in_bounds(
     assert_one_line(done.stderr.removeprefix("lstm-params: error: ").rstrip("\n"), path)
 
 
+POSIX = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs and /dev are POSIX")
+
+
+@POSIX
 @pytest.mark.parametrize("special", ["fifo", "/dev/zero", "/dev/urandom", "directory"])
 def test_only_regular_files_are_read(tmp_path: Path, special: str) -> None:
     path = Path(special)
@@ -477,6 +481,7 @@ def test_the_cli_writes_what_the_terminal_can_show(
     assert capsys.readouterr().err == ""
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="/dev/full is Linux's")
 def test_a_full_disk_is_one_line(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
