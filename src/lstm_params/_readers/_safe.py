@@ -52,7 +52,7 @@ MAX_HEADER_BYTES = 16 * 2**20
 #: bytes of a Keras configuration: a ``.json`` file, or ``config.json`` inflated from an archive
 MAX_CONFIG_BYTES = 16 * 2**20
 #: bytes of a ``.toml`` or ``.json`` model file for ``summary_from_file``
-MAX_MODEL_FILE_BYTES = 2**20
+MAX_MODEL_FILE_BYTES = 2**18  # tomllib is pure Python: 1 MiB of TOML takes seconds
 #: values in one JSON text, counted as its brackets, braces and commas outside strings
 MAX_JSON_VALUES = 1_000_000
 #: brackets and braces open at once in one JSON text

@@ -15,7 +15,7 @@ The format (see README)::
     num_units = 64             # input_dim left out: the previous layer's output_dim
 
 Each layer takes ``LayerSpec``'s arguments and an optional ``name``. A file is
-read as any file from a stranger (``_safe.read_file``): at most 1 MiB, sizes up
+read as any file from a stranger (``_safe.read_file``): at most 256 KiB, sizes up
 to 2**31 - 1, at most 10,000 layers counting stacked ones, names of at most
 1,024 characters; any failure is one :class:`InvalidFileError` naming the file.
 """
