@@ -95,7 +95,7 @@ _KERNEL = re.compile(r"[0-9]{1,%d}(?:x[0-9]{1,%d}){0,2}|[0-9]{1,%d}," % ((_DIGIT
 
 
 def _integer(text: str) -> int:
-    """A whole number of at most 30 digits (argparse names this function in its errors)."""
+    """A whole number of at most 30 digits; anything else, a one-line error saying so."""
     if not _INTEGER.fullmatch(text.strip()):
         msg = f"expected a whole number (at most {_DIGITS} digits), got {printable(text)!r}"
         raise argparse.ArgumentTypeError(msg)
