@@ -235,12 +235,15 @@ def test_summary_command(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> 
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["lstm", "0", "--input-dim", "5"], "num_units must be a positive integer, got 0"),
+        (["lstm", "0", "--input-dim", "5"], "UNITS must be a positive integer, got 0"),
         (
             ["lstm", "20", "--input-dim", "5", "--proj-size", "5"],
-            "proj_size=5: keras has no projection",
+            "--proj-size 5: keras has no projection",
         ),
-        (["lstm", "x", "--input-dim", "5"], "argument UNITS: invalid int value: 'x'"),
+        (
+            ["lstm", "x", "--input-dim", "5"],
+            "argument UNITS: expected a whole number (at most 30 digits), got 'x'",
+        ),
         (["lstm", "20"], "the following arguments are required: --input-dim"),
         (
             ["lstm", "20", "--input-dim", "5", "--framework", "flax"],
@@ -252,12 +255,12 @@ def test_summary_command(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> 
         ),
         (
             ["convlstm", "20", "--input-dim", "5", "--kernel-size", "3xa"],
-            "argument --kernel-size: invalid _kernel_size value",
+            "argument --kernel-size: expected K, KxK, KxKxK, or K, for one dimension",
         ),
-        (["convlstm", "20", "--input-dim", "5"], "kernel_size is required for convlstm layers"),
+        (["convlstm", "20", "--input-dim", "5"], "--kernel-size is required for convlstm layers"),
         (
             ["compare", "lstm", "20", "--input-dim", "5", "--layers", "0"],
-            "num_layers must be a positive integer, got 0",
+            "--layers must be a positive integer, got 0",
         ),
         (["max-units", "10", "--input-dim", "4096"], "budget=10 is too small"),
         (
@@ -271,7 +274,7 @@ def test_summary_command(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> 
                 "--proj-size",
                 "-1",
             ],
-            "proj_size must be an integer >= 0, got -1",
+            "--proj-size must be an integer >= 0, got -1",
         ),
         (["summary", "missing.toml"], "missing.toml: cannot read"),
         (
@@ -351,4 +354,4 @@ def test_python_dash_m() -> None:
         check=False,
     )
     assert (failed.returncode, failed.stdout) == (2, "")
-    assert failed.stderr == "lstm-params: error: num_units must be a positive integer, got -1\n"
+    assert failed.stderr == "lstm-params: error: UNITS must be a positive integer, got -1\n"

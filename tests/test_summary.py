@@ -249,7 +249,7 @@ def test_model_files(tmp_path: Path) -> None:
     ("text", "suffix", "match"),
     [
         ("layers = [", ".toml", r"model.toml: not valid toml: "),
-        ("{", ".json", r"model.json: not valid json: "),
+        ("{", ".json", r"model.json: the model file is not valid JSON: "),
         ("[1, 2]", ".json", r"a model must be a table with a 'layers' list, got list"),
         ("layers = []\nshape = 3", ".toml", r"unknown keys \['shape'\]"),
         ("layers = []", ".toml", r"'layers' must be a non-empty list of tables, got \[\]"),

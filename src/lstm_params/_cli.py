@@ -5,17 +5,19 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from . import __version__
 from ._compare import compare
 from ._compute import MacsConvention, as_pytorch, compute_table, count_macs
-from ._errors import InvalidSpecError
+from ._errors import InvalidFileError, InvalidSpecError
 from ._kinds import Kind
 from ._memory import DType, memory
 from ._readers.inspect import inspect_file
 from ._readers.model_file import summary_from_file
+from ._render.table import printable
 from ._sizing import max_units
 from ._spec import LayerSpec
 from ._summary import summary
@@ -52,7 +54,7 @@ class _Parser(argparse.ArgumentParser):
 def _layer_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--input-dim",
-        type=int,
+        type=_integer,
         required=True,
         metavar="N",
         help="input features (input channels for convlstm, vocabulary for embedding)",
@@ -64,10 +66,10 @@ def _layer_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--no-bias", dest="bias", action="store_false", help="no bias")
     parser.add_argument("--bidirectional", action="store_true", help="both directions")
-    parser.add_argument("--layers", type=int, default=1, metavar="N", help="stacked layers")
+    parser.add_argument("--layers", type=_integer, default=1, metavar="N", help="stacked layers")
     parser.add_argument(
         "--proj-size",
-        type=int,
+        type=_integer,
         default=0,
         metavar="P",
         help="LSTM projection (pytorch proj_size, tensorflow-v1 num_proj)",
@@ -87,22 +89,49 @@ def _layer_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+_DIGITS = 30  # an integer typed on the command line: at most this many digits
+_INTEGER = re.compile(r"[+-]?[0-9]{1,%d}" % _DIGITS)  # noqa: UP031 - a regex, not a message
+_KERNEL = re.compile(r"[0-9]{1,%d}(?:x[0-9]{1,%d}){0,2}|[0-9]{1,%d}," % ((_DIGITS,) * 3))  # noqa: UP031
+
+
+def _integer(text: str) -> int:
+    """A whole number of at most 30 digits; anything else, a one-line error saying so."""
+    if not _INTEGER.fullmatch(text.strip()):
+        msg = f"expected a whole number (at most {_DIGITS} digits), got {printable(text)!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return int(text)
+
+
 def _kernel_size(text: str) -> int | tuple[int, ...]:
     """``3`` (square 2-D, as the API's int), ``3x3``, ``3x3x3``, or ``5,`` (one dimension)."""
+    if not _KERNEL.fullmatch(text.strip()):
+        msg = f"expected K, KxK, KxKxK, or K, for one dimension (e.g. 3x3), got {printable(text)!r}"
+        raise argparse.ArgumentTypeError(msg)
     if "x" not in text and "," not in text:
         return int(text)
-    return tuple(int(side) for side in text.replace(",", "x").split("x") if side)
+    return tuple(int(side) for side in text.strip().rstrip(",").split("x"))
+
+
+def _lengths(text: str) -> list[int]:
+    """``16,9,4``: each sequence's real length in a packed batch."""
+    parts = text.split(",")
+    if not all(_INTEGER.fullmatch(part.strip()) for part in parts):
+        msg = f"expected whole numbers separated by commas (e.g. 16,9,4), got {printable(text)!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return [int(part) for part in parts]
 
 
 def _steps_options(parser: argparse.ArgumentParser, *, packed: bool) -> None:
     parser.add_argument(
-        "--seq-len", type=int, default=1, metavar="S", help="time steps (default 1)"
+        "--seq-len", type=_integer, default=1, metavar="S", help="time steps (default 1)"
     )
-    parser.add_argument("--batch", type=int, default=1, metavar="B", help="sequences (default 1)")
+    parser.add_argument(
+        "--batch", type=_integer, default=1, metavar="B", help="sequences (default 1)"
+    )
     if packed:
         parser.add_argument(
             "--lengths",
-            type=lambda text: [int(n) for n in text.split(",")],
+            type=_lengths,
             metavar="N,N,...",
             help="a packed batch: each sequence's real length",
         )
@@ -143,19 +172,19 @@ def _parser() -> argparse.ArgumentParser:
             epilog=_EXAMPLES,
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
-        layer.add_argument("units", type=int, metavar=what.upper(), help=f"number of {what}")
+        layer.add_argument("units", type=_integer, metavar=what.upper(), help=f"number of {what}")
         _layer_options(layer)
         _output_options(layer)
         layer.set_defaults(kind=kind.value)
     comparison = commands.add_parser("compare", help="one layer in every framework")
     comparison.add_argument("kind", choices=[k.value for k in Kind])
-    comparison.add_argument("units", type=int, metavar="UNITS")
+    comparison.add_argument("units", type=_integer, metavar="UNITS")
     _layer_options(comparison)
     _steps_options(comparison, packed=False)
     _output_options(comparison, dtype=False)
     compute = commands.add_parser("macs", help="MACs and FLOPs of one layer, every tool's way")
     compute.add_argument("kind", choices=[k.value for k in Kind])
-    compute.add_argument("units", type=int, metavar="UNITS")
+    compute.add_argument("units", type=_integer, metavar="UNITS")
     _layer_options(compute)
     _steps_options(compute, packed=True)
     compute.add_argument(
@@ -166,7 +195,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     _output_options(compute, dtype=False)
     sizing = commands.add_parser("max-units", help="the widest layer within a parameter budget")
-    sizing.add_argument("budget", type=int, metavar="BUDGET", help="most parameters allowed")
+    sizing.add_argument("budget", type=_integer, metavar="BUDGET", help="most parameters allowed")
     sizing.add_argument("--kind", default="lstm", choices=[k.value for k in Kind])
     _layer_options(sizing)
     _output_options(sizing, dtype=False)
@@ -319,18 +348,65 @@ _COMMANDS = {
 }
 
 
+# The library names LayerSpec's fields; the command line says the flags the user typed.
+_SAID = (
+    (re.compile(r"\b(peepholes|bidirectional|reset_after)=True\b"), r"\1"),
+    (re.compile(r"\breset_after=False\b"), "--no-reset-after"),
+    (re.compile(r"\bbias=False\b"), "--no-bias"),
+    (re.compile(r"\bleave it \S+ for\b"), "leave it out for"),
+    (re.compile(r"\b(num_layers|proj_size|input_dim|seq_len|batch|lengths)=(?=\S)"), r"\1 "),
+)
+_FLAGS = {
+    "num_units": "UNITS",
+    "input_dim": "--input-dim",
+    "num_layers": "--layers",
+    "proj_size": "--proj-size",
+    "kernel_size": "--kernel-size",
+    "reset_after": "--reset-after",
+    "peepholes": "--peepholes",
+    "bidirectional": "--bidirectional",
+    "seq_len": "--seq-len",
+    "batch": "--batch",
+    "lengths": "--lengths",
+}
+_FIELD = re.compile(r"\b(" + "|".join(_FLAGS) + r")\b")
+
+
+def _as_typed(message: str) -> str:
+    """A library message in the command line's words: ``num_layers`` is ``--layers``.
+
+    >>> _as_typed("peepholes=True applies to LSTM layers only; leave it False for gru")
+    '--peepholes applies to LSTM layers only; leave it out for gru'
+    >>> _as_typed("num_layers=2: tensorflow-v1 has no stacks")
+    '--layers 2: tensorflow-v1 has no stacks'
+    """
+    for pattern, replacement in _SAID:
+        message = pattern.sub(replacement, message)
+    return _FIELD.sub(lambda match: _FLAGS[match[1]], message)
+
+
+def _error(message: str) -> int:
+    print(f"lstm-params: error: {printable(message, width=400)}", file=sys.stderr)
+    return 2
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``lstm-params``; return the exit status (0, or 2 for any error)."""
     args = _parser().parse_args(argv)
     try:
         output = _COMMANDS.get(args.command, _layer)(args)
+    except InvalidFileError as error:  # the file's own words: already one safe line
+        return _error(str(error))
     except (InvalidSpecError, TypeError) as error:
-        print(f"lstm-params: error: {error}", file=sys.stderr)
-        return 2
+        return _error(_as_typed(str(error)))
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    output = output.encode(encoding, "backslashreplace").decode(encoding)  # e.g. ↳ on ASCII
     try:
         print(output, flush=True)
-    except BrokenPipeError:  # e.g. `lstm-params ... | head`: stop quietly, as cat does
+    except OSError as error:  # a closed pipe (`lstm-params ... | head`), a full disk
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())  # so the flush at exit fails no more
-        return 1
+        if isinstance(error, BrokenPipeError):  # stop quietly, as cat does
+            return 1
+        return _error(f"cannot write the output: {error.strerror or error}")
     return 0

@@ -215,7 +215,7 @@ def _steps(seq_len: int, batch: int, lengths: Sequence[int] | None) -> int:
     steps, size = as_size("seq_len", seq_len), as_size("batch", batch)
     if lengths is None:
         return steps * size
-    if isinstance(lengths, str | bytes) or not hasattr(lengths, "__len__") or not lengths:
+    if isinstance(lengths, str | bytes) or not hasattr(lengths, "__len__") or len(lengths) == 0:
         msg = f"lengths must be a non-empty sequence of sizes, got {lengths!r:.60}"
         raise InvalidSpecError(msg)
     real = [as_size(f"lengths[{i}]", n) for i, n in enumerate(lengths)]

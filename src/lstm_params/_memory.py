@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
     _E = TypeVar("_E", bound=enum.StrEnum)
 
-__all__ = ["DType", "Memory", "Optimizer", "format_bytes", "memory"]
+__all__ = ["DType", "Memory", "Optimizer", "format_bytes", "format_count", "memory"]
 
 
 class DType(enum.StrEnum):
@@ -195,13 +195,45 @@ def memory(
 def format_bytes(size: int) -> str:
     """``size`` bytes in binary units with two decimals (bytes as a whole number).
 
+    Integer arithmetic only, rounding half to even, so any size prints:
+
     >>> format_bytes(800), format_bytes(13750400), format_bytes(3 * 2**40)
     ('800 B', '13.11 MiB', '3.00 TiB')
+    >>> format_bytes(10**200)
+    '9.09e+187 TiB'
     """
     if size < 1024:  # noqa: PLR2004
         return f"{size} B"
-    units = ("KiB", "MiB", "GiB", "TiB")
-    value, index = size / 1024, 0
-    while round(value, 2) >= 1024 and index < len(units) - 1:  # noqa: PLR2004
-        value, index = value / 1024, index + 1
-    return f"{value:.2f} {units[index]}"
+    index, scale = 0, 1024
+    while _hundredths(size, scale) >= 102400 and index < len(_UNITS) - 1:  # noqa: PLR2004
+        index, scale = index + 1, scale * 1024
+    hundredths = _hundredths(size, scale)
+    if hundredths >= 10**8:
+        return f"{format_count(size // scale)} {_UNITS[index]}"
+    return f"{hundredths // 100}.{hundredths % 100:02d} {_UNITS[index]}"
+
+
+_UNITS = ("KiB", "MiB", "GiB", "TiB")
+
+
+def _hundredths(size: int, scale: int) -> int:
+    """``round(100 * size / scale)``, half to even, in integers."""
+    quotient, remainder = divmod(100 * size, scale)
+    if 2 * remainder > scale or (2 * remainder == scale and quotient % 2):
+        quotient += 1
+    return quotient
+
+
+def format_count(count: int) -> str:
+    """``count`` with thousands separators, or as ``1.23e+400`` past 10**24, integers only.
+
+    >>> format_count(3437600), format_count(10**200 + 1)
+    ('3,437,600', '1.00e+200')
+    """
+    if count < 10**24:
+        return f"{count:,}"
+    exponent = (count.bit_length() - 1) * 301029995 // 10**9  # <= log10(count)
+    while 10 ** (exponent + 1) <= count:
+        exponent += 1
+    digits = count // 10 ** (exponent - 2)  # the three leading digits, truncated
+    return f"{digits // 100}.{digits % 100:02d}e+{exponent}"

@@ -6,7 +6,7 @@ import dataclasses
 
 from ._compute import Compute, count_macs
 from ._errors import InvalidSpecError
-from ._memory import DType, Memory, format_bytes, memory
+from ._memory import DType, Memory, format_bytes, format_count, memory
 from ._render.table import Row, Table
 from ._spec import LayerSpec
 from ._validation import as_size
@@ -119,15 +119,16 @@ class Summary:
         for index, (name, layer) in enumerate(zip(self.names, self.layers, strict=True)):
             count = layer.params
             label = f"{name} ({layer.layer_name})"
-            cost = (f"{steps[index]:,}", *_figures(figures[index])) if figures else ()
-            body.append(Row((label, str(layer.output_dim), f"{count:,}", share(count), *cost)))
+            cost = (format_count(steps[index]), *_figures(figures[index])) if figures else ()
+            row = (label, _plain(layer.output_dim), format_count(count), share(count), *cost)
+            body.append(Row(row))
             if weights:
                 body += [
-                    Row((f"{w.name} {w.shape}", "", f"{w.size:,}", "", *extra), detail=True)
+                    Row((f"{w.name} {w.shape}", "", format_count(w.size), "", *extra), detail=True)
                     for w in layer.weights()
                 ]
         body += [
-            Row((f"{t.name} (tensor {t.shape})", "", f"{t.size:,}", share(t.size), *extra))
+            Row((f"{t.name} (tensor {t.shape})", "", format_count(t.size), share(t.size), *extra))
             for t in self.tensors
         ]
         body += [
@@ -136,7 +137,7 @@ class Summary:
         ]
         label = "Total" if self.complete else "Total (incomplete)"
         totals = ("", *_figures(_sum(figures))) if figures else ()
-        footer = (Row((label, "", f"{total:,}", share(total), *totals)),)
+        footer = (Row((label, "", format_count(total), share(total), *totals)),)
         notes = [f"Weights: {self.memory} as {self.dtype}"]
         if self.stored:
             parts = ", ".join(f"{dtype} {format_bytes(size)}" for dtype, size in self.stored)
@@ -271,10 +272,15 @@ def _compute(layer: LayerSpec, seq_len: int, batch: int) -> Compute | None:
         return None
 
 
+def _plain(size: int) -> str:
+    """A size without separators, as Keras prints output shapes; past 10**24, ``1.00e+24``."""
+    return str(size) if size < 10**24 else format_count(size)
+
+
 def _figures(figure: Compute | None) -> tuple[str, str]:
     if figure is None:
         return "-", "-"
-    return f"{figure.macs:,}", f"{figure.flops:,}"
+    return format_count(figure.macs), format_count(figure.flops or 0)
 
 
 def _sum(figures: tuple[Compute | None, ...]) -> Compute | None:

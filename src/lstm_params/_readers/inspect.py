@@ -7,31 +7,52 @@ Keras configuration as JSON text (``model.to_json()``). Only what is needed is
 read: the safetensors header, never the tensor data; the archive's
 ``config.json``, never extracted to disk. Nothing is unpickled, imported or run.
 
-Limits, for files from strangers: a safetensors header of at most 100 MiB (the
-format's own limit); a Keras configuration of at most 64 MiB, read from the
-archive with that cap whatever its header claims; at most 1,000,000 tensors and
-100,000 layers. Anything wrong is an :class:`InvalidFileError` naming the file.
+Files from strangers go through one reader (``_safe.read_file``): opened once,
+without blocking, regular files only, every read capped, every count checked
+against a documented limit before it drives work, and any failure one
+:class:`InvalidFileError` of one line naming the file (see README, "Saved models").
 """
 
 from __future__ import annotations
 
-from lstm_params._errors import InvalidFileError, InvalidSpecError
+import struct
+
+from lstm_params._errors import InvalidSpecError
 from lstm_params._summary import Summary
 
+from ._safe import (
+    MAX_CONFIG_BYTES,
+    MAX_DIRECTORY_BYTES,
+    MAX_ENTRIES,
+    MAX_HEADER_BYTES,
+    loads_json,
+    read_capped,
+    read_file,
+)
 from .keras_config import summary_from_config
 from .safetensors import summary_from_header
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pathlib import Path
-    from typing import IO
+    from typing import IO, Protocol
+    from zipfile import ZipInfo
+
+    class _Decompressor(Protocol):
+        @property
+        def eof(self) -> bool: ...
+
+        def decompress(self, data: bytes, max_length: int, /) -> bytes: ...
+
 
 __all__ = ["MAX_CONFIG_BYTES", "MAX_HEADER_BYTES", "inspect_file"]
 
-MAX_HEADER_BYTES = 100 * 2**20
-MAX_CONFIG_BYTES = 64 * 2**20
 _ZIP = b"PK\x03\x04"
 _BOM = b"\xef\xbb\xbf"
+_END = b"PK\x05\x06"  # end of central directory record: 22 bytes and a comment
+_END64_LOCATOR = b"PK\x06\x07"
+_END64 = b"PK\x06\x06"
+_CHUNK = 2**16
 
 
 def inspect_file(path: str | Path) -> Summary:
@@ -40,20 +61,7 @@ def inspect_file(path: str | Path) -> Summary:
     The result is a :class:`Summary`; if some layers could not be counted it
     lists them in ``uncounted`` and ``complete`` is False.
     """
-    import os  # noqa: PLC0415 - imported on use, not with the package
-    from pathlib import Path  # noqa: PLC0415
-
-    file = Path(path)
-    try:
-        with file.open("rb") as stream:
-            size = os.fstat(stream.fileno()).st_size
-            found = _read(stream, size, file)
-    except OSError as error:
-        msg = f"{file}: cannot read: {error.strerror or error}"
-        raise InvalidFileError(msg) from None
-    except InvalidSpecError as error:
-        msg = f"{file}: {error}"
-        raise InvalidFileError(msg) from None
+    found = read_file(path, _read)
     return Summary(
         found.layers,
         found.names,
@@ -61,11 +69,11 @@ def inspect_file(path: str | Path) -> Summary:
         tensors=found.tensors,
         uncounted=found.uncounted,
         stored=found.stored,
-        source=str(file),
+        source=str(path),
     )
 
 
-def _read(stream: IO[bytes], size: int, file: Path) -> Summary:
+def _read(stream: IO[bytes], size: int) -> Summary:
     start = stream.read(9)
     length = int.from_bytes(start[:8], "little") if len(start) == 9 else 0  # noqa: PLR2004
     if start[8:9] == b"{" and length <= size - 8:
@@ -73,16 +81,17 @@ def _read(stream: IO[bytes], size: int, file: Path) -> Summary:
             msg = f"a safetensors header of {length:,} bytes is over the {MAX_HEADER_BYTES:,} read"
             raise InvalidSpecError(msg)
         stream.seek(8)
-        header = _json(stream.read(length), "safetensors header")
+        header = loads_json(stream.read(length), "safetensors header")
         return summary_from_header(header, size - 8 - length)
     if start.startswith(_ZIP):
-        return summary_from_config(_json(_archive_config(file), "config.json"))
+        return summary_from_config(loads_json(_archive_config(stream, size), "config.json"))
     if start.lstrip(_BOM).lstrip()[:1] == b"{":
         if size > MAX_CONFIG_BYTES:
             msg = f"a Keras configuration of {size:,} bytes is over the {MAX_CONFIG_BYTES:,} read"
             raise InvalidSpecError(msg)
         stream.seek(0)
-        return summary_from_config(_json(stream.read(), "Keras configuration"))
+        data = read_capped(stream, MAX_CONFIG_BYTES, "Keras configuration")
+        return summary_from_config(loads_json(data, "Keras configuration"))
     if len(start) >= 8 and start[8:9] == b"{":  # noqa: PLR2004 - a header longer than the file
         msg = (
             f"truncated: the safetensors header claims {length:,} bytes, the file has {size - 8:,}"
@@ -92,40 +101,147 @@ def _read(stream: IO[bytes], size: int, file: Path) -> Summary:
     raise InvalidSpecError(msg)
 
 
-def _archive_config(file: Path) -> bytes:
-    """The ``config.json`` of a ``.keras`` zip archive, read with a cap, never extracted."""
+def _archive_config(stream: IO[bytes], size: int) -> bytes:
+    """The ``config.json`` of a ``.keras`` archive, inflated here with a cap, never extracted."""
     import zipfile  # noqa: PLC0415 - imported on use, not with the package
-    import zlib  # noqa: PLC0415
 
     try:
-        with zipfile.ZipFile(file) as archive:
+        _check_directory(stream, size)
+        with zipfile.ZipFile(stream) as archive:
             try:
                 info = archive.getinfo("config.json")
             except KeyError:
                 msg = "a zip archive without config.json: not a .keras model"
                 raise InvalidSpecError(msg) from None
-            if info.file_size > MAX_CONFIG_BYTES:
+            # Compressed, it may take a little more than inflated (stored, incompressible):
+            # twice the cap bounds the bytes read, however little they inflate to.
+            if info.file_size > MAX_CONFIG_BYTES or info.compress_size > 2 * MAX_CONFIG_BYTES:
                 msg = (
-                    f"config.json of {info.file_size:,} bytes is over the {MAX_CONFIG_BYTES:,} read"
+                    f"config.json of {info.file_size:,} bytes ({info.compress_size:,} compressed) "
+                    f"is over the {MAX_CONFIG_BYTES:,} read"
                 )
                 raise InvalidSpecError(msg)
-            with archive.open(info) as member:
-                # zipfile stops at the size the header claims (checked above) and then
-                # checks the CRC: a member that inflates past its claim is an error.
-                return member.read(MAX_CONFIG_BYTES)
-    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as error:
+            return _inflate(stream, info)
+    except (zipfile.BadZipFile, EOFError, struct.error, UnicodeDecodeError) as error:
         msg = f"not a readable .keras (zip) archive: {error}"
         raise InvalidSpecError(msg) from None
 
 
-def _json(data: bytes, what: str) -> object:
-    import json  # noqa: PLC0415 - imported on use, not with the package
+def _check_directory(stream: IO[bytes], size: int) -> None:
+    """Refuse a central directory past the limits before ``zipfile`` parses it.
 
+    The end record is found as ``zipfile`` finds it: the last signature in the
+    final 64 KiB + 22 bytes; a ZIP64 record, if any, counts instead.
+    """
+    tail = min(size, 22 + 2**16)
+    stream.seek(size - tail)
+    data = stream.read(tail)
+    at = data.rfind(_END)
+    if at < 0 or len(data) - at < 22:  # noqa: PLR2004
+        msg = "not a readable .keras (zip) archive: no end of central directory"
+        raise InvalidSpecError(msg)
+    entries, directory = struct.unpack_from("<HI", data, at + 10)
+    end = size - tail + at
+    if end >= 20 and (entries == 0xFFFF or directory == 0xFFFFFFFF):  # noqa: PLR2004
+        stream.seek(end - 20)
+        locator = stream.read(20)
+        if locator[:4] == _END64_LOCATOR:
+            (offset,) = struct.unpack_from("<Q", locator, 8)
+            found = []
+            for place in {offset, end - 20 - 56}:  # where 3.11's and 3.13's zipfile look
+                stream.seek(max(place, 0))
+                record = stream.read(56)
+                if record[:4] == _END64 and len(record) == 56:  # noqa: PLR2004
+                    found.append(struct.unpack_from("<QQ", record, 32))
+            if found:
+                entries, directory = max(e for e, _ in found), max(d for _, d in found)
+    if entries > MAX_ENTRIES or directory > MAX_DIRECTORY_BYTES:
+        msg = (
+            f"a zip archive of {entries:,} entries in {directory:,} bytes, over the "
+            f"{MAX_ENTRIES:,} entries in {MAX_DIRECTORY_BYTES:,} bytes read"
+        )
+        raise InvalidSpecError(msg)
+
+
+def _inflate(stream: IO[bytes], info: ZipInfo) -> bytes:
+    """A member's bytes, inflated at most one byte past its claimed size, CRC checked."""
+    import zipfile  # noqa: PLC0415 - imported on use, not with the package
+    import zlib  # noqa: PLC0415
+
+    if info.flag_bits & 1:
+        msg = "config.json is encrypted"
+        raise InvalidSpecError(msg)
+    stream.seek(info.header_offset)
+    local = stream.read(30)
+    if len(local) != 30 or local[:4] != _ZIP:  # noqa: PLR2004
+        msg = "not a readable .keras (zip) archive: bad local header for config.json"
+        raise InvalidSpecError(msg)
+    name_length, extra_length = struct.unpack_from("<HH", local, 26)
+    stream.seek(info.header_offset + 30 + name_length + extra_length)
+    left = info.compress_size
+    claimed = info.file_size
+    if info.compress_type == zipfile.ZIP_STORED:
+        data = stream.read(min(left, claimed + 1))
+    else:
+        data = _decompress(stream, info, left, claimed)
+    if len(data) != claimed or zlib.crc32(data) != info.CRC:
+        msg = (
+            f"not a readable .keras (zip) archive: config.json inflates to "
+            f"{'more than ' if len(data) > claimed else ''}{len(data):,} bytes "
+            f"(it claims {claimed:,}), or its CRC-32 differs"
+        )
+        raise InvalidSpecError(msg)
+    return data
+
+
+def _decompress(stream: IO[bytes], info: ZipInfo, left: int, claimed: int) -> bytes:
+    """Inflate ``left`` compressed bytes into at most ``claimed + 1``, in bounded steps."""
+    import lzma  # noqa: PLC0415 - imported on use, not with the package
+    import zlib  # noqa: PLC0415
+
+    decompressor, left = _decompressor(stream, info.compress_type, left, claimed)
+    out = bytearray()
     try:
-        return json.loads(data)
-    except RecursionError:
-        msg = f"the {what} is nested too deeply"
+        while not decompressor.eof and len(out) <= claimed:
+            chunk = stream.read(min(_CHUNK, left))
+            left -= len(chunk)
+            if not chunk:  # the member ends before its stream does: truncated
+                break
+            # Input left over once the output passes its claim is never needed.
+            out += decompressor.decompress(chunk, claimed + 1 - len(out))
+    except (zlib.error, lzma.LZMAError, OSError, EOFError) as error:  # bz2 raises OSError
+        msg = f"not a readable .keras (zip) archive: config.json does not inflate: {error}"
         raise InvalidSpecError(msg) from None
-    except ValueError as error:  # JSONDecodeError and UnicodeDecodeError
-        msg = f"the {what} is not valid JSON: {error}"
-        raise InvalidSpecError(msg) from None
+    return bytes(out)
+
+
+def _decompressor(
+    stream: IO[bytes], method: int, left: int, claimed: int
+) -> tuple[_Decompressor, int]:
+    """A decompressor for ``method`` that honours ``max_length``, and the bytes left to read."""
+    import bz2  # noqa: PLC0415 - imported on use, not with the package
+    import lzma  # noqa: PLC0415
+    import zipfile  # noqa: PLC0415
+    import zlib  # noqa: PLC0415
+
+    if method == zipfile.ZIP_DEFLATED:
+        return zlib.decompressobj(-15), left
+    if method == zipfile.ZIP_BZIP2:
+        return bz2.BZ2Decompressor(), left
+    if method == zipfile.ZIP_LZMA:  # 4 bytes (version, size), then LZMA1's 5 property bytes
+        head = stream.read(9)
+        if left < 9 or len(head) != 9 or head[2:4] != b"\x05\x00":  # noqa: PLR2004
+            msg = "config.json: a bad LZMA header"
+            raise InvalidSpecError(msg)
+        props, dictionary = divmod(head[4], 9), int.from_bytes(head[5:9], "little")
+        (positions, literals), bits = divmod(props[0], 5), props[1]
+        lzma_filter = {
+            "id": lzma.FILTER_LZMA1,
+            "dict_size": min(dictionary, max(claimed, 4096)),  # no window past the data
+            "lc": bits,
+            "lp": literals,
+            "pb": positions,
+        }
+        return lzma.LZMADecompressor(lzma.FORMAT_RAW, filters=[lzma_filter]), left - 9
+    msg = f"config.json is compressed with zip method {method}, which is not read"
+    raise InvalidSpecError(msg)

@@ -15,13 +15,14 @@ from lstm_params._memory import DType
 from lstm_params._spec import LayerSpec
 from lstm_params._summary import Summary
 
+from . import _safe
+from ._safe import check_name, check_size, loads_json, short
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
 __all__ = ["from_keras_config", "summary_from_config"]
-
-MAX_LAYERS = 100_000
 
 _RECURRENT = {"LSTM": "lstm", "GRU": "gru", "SimpleRNN": "rnn"}
 _CELLS = {"LSTMCell": "lstm", "GRUCell": "gru", "SimpleRNNCell": "rnn"}
@@ -55,16 +56,7 @@ def from_keras_config(config: str | dict[str, Any]) -> Summary:
     3437600
     """
     if isinstance(config, str):
-        import json  # noqa: PLC0415 - imported on use, not with the package
-
-        try:
-            config = json.loads(config)
-        except RecursionError:
-            msg = "the JSON is nested too deeply"
-            raise InvalidSpecError(msg) from None
-        except ValueError as error:
-            msg = f"not valid JSON: {error}"
-            raise InvalidSpecError(msg) from None
+        return summary_from_config(loads_json(config, "Keras configuration"))
     return summary_from_config(config)
 
 
@@ -90,9 +82,7 @@ class _Reader:
         if not isinstance(layers, list):
             msg = f"the {kind} model's config has no 'layers' list (got {type(layers).__name__})"
             raise InvalidSpecError(msg)
-        if len(layers) > MAX_LAYERS:
-            msg = f"the model has {len(layers):,} layers, more than the {MAX_LAYERS:,} read"
-            raise InvalidSpecError(msg)
+        _check_layers(len(layers), "the model has")
         sequential = kind == "Sequential"
         width: int | None = None
         for index, entry in enumerate(layers):
@@ -108,12 +98,14 @@ class _Reader:
             uncounted=tuple(self.uncounted),
         )
 
-    def layer(self, layer: dict[str, Any], where: str, width: int | None) -> int | None:
+    def layer(
+        self, layer: dict[str, Any], where: str, width: int | None, depth: int = 0
+    ) -> int | None:
         """Count one layer seen with input ``width``; return its output width."""
         cls = _text(layer, "class_name", where)
         config = _table(layer.get("config"), f"{where} ({cls}) config")
         name = config.get("name", layer.get("name", f"{cls.lower()}_{len(self.names)}"))
-        name = name if isinstance(name, str) else str(name)
+        name = check_name(name, where) if isinstance(name, str) else short(name)
         where = f"{where} ({cls} {name!r})"
         width = _build_width(layer, where, cls, config) or width
         if cls in _PASS_THROUGH:
@@ -127,16 +119,26 @@ class _Reader:
             self.uncounted.append((name, cls, "nested models are not read"))
             out = None
         else:
-            out = self._weighted(cls, config, name, where, width)
+            out = self._weighted(cls, config, name, where, width, depth=depth)
         self.widths[name] = out
         return out
 
-    def _weighted(  # noqa: PLR0911 - one return per family of layers
-        self, cls: str, config: dict[str, Any], name: str, where: str, width: int | None
+    def _weighted(  # noqa: PLR0911, PLR0913 - one return per family of layers
+        self,
+        cls: str,
+        config: dict[str, Any],
+        name: str,
+        where: str,
+        width: int | None,
+        *,
+        depth: int,
     ) -> int | None:
         if cls == "TimeDistributed":
+            if depth >= _safe.MAX_WRAPPERS:
+                msg = f"{where}: wrappers nested more than {_safe.MAX_WRAPPERS} deep"
+                raise InvalidSpecError(msg)
             inner = _table(config.get("layer"), f"{where} layer")
-            return self.layer(inner, f"{where} layer", width)
+            return self.layer(inner, f"{where} layer", width, depth + 1)
         if not _known(cls, config):
             self.uncounted.append((name, cls, "lstm_params does not count this layer"))
             return None
@@ -152,7 +154,9 @@ class _Reader:
             return self._bidirectional(config, name, where, width)
         if cls == "RNN":
             specs = []
-            for cell in _cells(config, where):
+            cells = _cells(config, where)
+            _check_layers(len(self.specs) + len(cells), f"{where}: the model has")
+            for cell in cells:
                 specs.append(_cell_spec(cell, where, width))
                 width = specs[-1].output_dim
             return self._add(name, specs)
@@ -165,6 +169,9 @@ class _Reader:
         forward = _layer_spec(_recurrent(inner, where), _inner(inner, where), where, width)
         backward_entry = config.get("backward_layer")
         merge = config.get("merge_mode", "concat")
+        if merge is not None and not isinstance(merge, str):
+            msg = f"{where}: 'merge_mode' must be a string or null, got {type(merge).__name__}"
+            raise TypeError(msg)
         if backward_entry is None:
             self._add(name, [_with(forward, bidirectional=True)])
             backward = forward
@@ -184,6 +191,7 @@ class _Reader:
         return forward.output_dim if merge in {"sum", "mul", "ave"} else None
 
     def _add(self, name: str, specs: list[LayerSpec]) -> int:
+        _check_layers(len(self.specs) + len(specs), "the model has")
         for index, spec in enumerate(specs):
             self.specs.append(spec)
             self.names.append(name if len(specs) == 1 else f"{name}/cell_{index}")
@@ -213,6 +221,12 @@ class _Reader:
         return None
 
 
+def _check_layers(count: int, what: str) -> None:
+    if count > _safe.MAX_LAYERS:
+        msg = f"{what} {count:,} layers and cells, more than the {_safe.MAX_LAYERS:,} read"
+        raise InvalidSpecError(msg)
+
+
 def _known(cls: str, config: dict[str, Any]) -> bool:
     if cls in _RECURRENT or cls in _CONVLSTM or cls in {"Dense", "Embedding", "Bidirectional"}:
         return True
@@ -232,7 +246,7 @@ def _layer_spec(cls: str, config: dict[str, Any], where: str, width: int) -> Lay
             [kernel] * rank if isinstance(kernel, int) and not isinstance(kernel, bool) else kernel
         )
         if isinstance(kernel, list):
-            kernel = tuple(kernel)
+            kernel = tuple(check_size(kernel, f"{where} kernel_size"))
         return _spec(where, "convlstm", config, "filters", width, kernel_size=kernel)
     return _spec(where, "dense", config, "units", width)
 
@@ -249,7 +263,7 @@ def _recurrent(entry: dict[str, Any], where: str) -> str:
 def _cell_spec(cell: dict[str, Any], where: str, width: int) -> LayerSpec:
     cls = _text(cell, "class_name", where)
     if cls not in _CELLS:
-        msg = f"{where}: RNN cell {cls!r} is not one of {sorted(_CELLS)}"
+        msg = f"{where}: RNN cell {cls!r:.80} is not one of {sorted(_CELLS)}"
         raise InvalidSpecError(msg)
     config = _inner(cell, where)
     options = (
@@ -265,6 +279,9 @@ def _cells(config: dict[str, Any], where: str) -> list[dict[str, Any]]:
     if isinstance(cell, dict) and cell.get("class_name") == "StackedRNNCells":
         cell = _inner(cell, where).get("cells")
     cells = cell if isinstance(cell, list) else [cell]
+    if not cells:
+        msg = f"{where}: an RNN without cells"
+        raise InvalidSpecError(msg)
     return [_table(c, f"{where} cell") for c in cells]
 
 
@@ -276,10 +293,11 @@ def _spec(
     width: int,
     **options: Any,  # noqa: ANN401
 ) -> LayerSpec:
+    units = _field(config, size, where)
     try:
         return LayerSpec(
             kind,
-            _field(config, size, where),
+            units,
             width,
             bias=_flag(config, "use_bias", where, default=True) if kind != "embedding" else True,
             **options,
@@ -316,8 +334,9 @@ def _last(shape: list[Any], where: str) -> int | None:
     if last is None:
         return None
     if not isinstance(last, int) or isinstance(last, bool) or last < 1:
-        msg = f"{where}: a shape must end in a positive integer or null, got {shape!r}"
+        msg = f"{where}: a shape must end in a positive integer or null, got {short(shape)}"
         raise InvalidSpecError(msg)
+    check_size(last, where)
     return last
 
 
@@ -335,21 +354,21 @@ def _table(value: object, where: str) -> dict[str, Any]:
 def _text(table: dict[str, Any], key: str, where: str) -> str:
     value = table.get(key)
     if not isinstance(value, str):
-        msg = f"{where}: {key!r} must be a string, got {value!r:.60}"
+        msg = f"{where}: {key!r} must be a string, got {short(value)}"
         raise InvalidSpecError(msg)
-    return value
+    return check_name(value, where)
 
 
 def _field(config: dict[str, Any], key: str, where: str) -> Any:  # noqa: ANN401
     if key not in config:
         msg = f"{where}: the config has no {key!r}"
         raise InvalidSpecError(msg)
-    return config[key]
+    return check_size(config[key], f"{where}: {key!r}")
 
 
 def _flag(config: dict[str, Any], key: str, where: str, *, default: bool) -> bool:
     value = config.get(key, default)
     if not isinstance(value, bool):
-        msg = f"{where}: {key!r} must be true or false, got {value!r:.60}"
+        msg = f"{where}: {key!r} must be true or false, got {short(value)}"
         raise InvalidSpecError(msg)
     return value

@@ -14,7 +14,10 @@ The format (see README)::
     kind = "lstm"
     num_units = 64             # input_dim left out: the previous layer's output_dim
 
-Each layer takes ``LayerSpec``'s arguments and an optional ``name``.
+Each layer takes ``LayerSpec``'s arguments and an optional ``name``. A file is
+read as any file from a stranger (``_safe.read_file``): at most 256 KiB, sizes up
+to 2**31 - 1, at most 10,000 layers counting stacked ones, names of at most
+1,024 characters; any failure is one :class:`InvalidFileError` naming the file.
 """
 
 from __future__ import annotations
@@ -23,10 +26,13 @@ from lstm_params._errors import InvalidSpecError
 from lstm_params._spec import LayerSpec
 from lstm_params._summary import Summary, summary
 
+from . import _safe
+from ._safe import check_name, check_size, loads_json, read_capped, read_file, short
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pathlib import Path
-    from typing import Any
+    from typing import IO, Any
 
 __all__ = ["summary_from_dict", "summary_from_file"]
 
@@ -35,31 +41,32 @@ _TOP_KEYS = {"framework", "dtype", "layers"}
 
 def summary_from_file(path: str | Path) -> Summary:
     """Read a ``.toml`` or ``.json`` model file (see the module's docs) into a Summary."""
-    from pathlib import Path  # noqa: PLC0415 - imported on use, not with the package
+    import os  # noqa: PLC0415 - imported on use, not with the package
 
-    file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        msg = f"{file}: cannot read: {error}"
-        raise InvalidSpecError(msg) from None
-    try:
-        if file.suffix.lower() == ".json":
-            import json  # noqa: PLC0415 - imported on use, not with the package
+    name = os.fsdecode(path) if isinstance(path, str | bytes | os.PathLike) else ""
+    json_file = name.lower().endswith(".json")
 
-            data = json.loads(text)
-        else:
-            import tomllib  # noqa: PLC0415 - imported on use, not with the package
+    def parse(stream: IO[bytes], size: int) -> Summary:
+        if size > _safe.MAX_MODEL_FILE_BYTES:
+            msg = f"a model file of {size:,} bytes is over the {_safe.MAX_MODEL_FILE_BYTES:,} read"
+            raise InvalidSpecError(msg)
+        data = read_capped(stream, _safe.MAX_MODEL_FILE_BYTES, "model file")
+        if json_file:
+            return summary_from_dict(loads_json(data, "model file"))
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            msg = f"cannot read: {error}"
+            raise InvalidSpecError(msg) from None
+        import tomllib  # noqa: PLC0415 - imported on use, not with the package
 
-            data = tomllib.loads(text)
-    except ValueError as error:  # json.JSONDecodeError and tomllib.TOMLDecodeError
-        msg = f"{file}: not valid {file.suffix.lower().lstrip('.') or 'TOML'}: {error}"
-        raise InvalidSpecError(msg) from None
-    try:
-        return summary_from_dict(data)
-    except (InvalidSpecError, TypeError) as error:
-        msg = f"{file}: {error}"
-        raise InvalidSpecError(msg) from None
+        try:
+            return summary_from_dict(tomllib.loads(text))
+        except tomllib.TOMLDecodeError as error:
+            msg = f"not valid toml: {error}"
+            raise InvalidSpecError(msg) from None
+
+    return read_file(path, parse)
 
 
 def summary_from_dict(data: object) -> Summary:
@@ -81,13 +88,21 @@ def summary_from_dict(data: object) -> Summary:
         raise InvalidSpecError(msg)
     layers = data.get("layers")
     if not isinstance(layers, list) or not layers:
-        msg = f"'layers' must be a non-empty list of tables, got {layers!r}"
+        msg = f"'layers' must be a non-empty list of tables, got {short(layers)}"
+        raise InvalidSpecError(msg)
+    if len(layers) > _safe.MAX_LAYERS:
+        msg = f"{len(layers):,} layers, more than the {_safe.MAX_LAYERS:,} read"
         raise InvalidSpecError(msg)
     defaults = {"framework": data["framework"]} if "framework" in data else {}
     specs: list[LayerSpec] = []
     names: list[str | None] = []
+    stacked = 0
     for index, layer in enumerate(layers):
         spec, name = _layer(index, layer, defaults, specs[-1] if specs else None)
+        stacked += spec.num_layers
+        if stacked > _safe.MAX_LAYERS:
+            msg = f"layers[{index}]: {stacked:,} layers in all, over the {_safe.MAX_LAYERS:,} read"
+            raise InvalidSpecError(msg)
         specs.append(spec)
         names.append(name)
     return summary(specs, dtype=data.get("dtype", "float32"), names=names)
@@ -97,13 +112,16 @@ def _layer(
     index: int, layer: object, defaults: dict[str, Any], previous: LayerSpec | None
 ) -> tuple[LayerSpec, str | None]:
     if not isinstance(layer, dict):
-        msg = f"layers[{index}] must be a table, got {type(layer).__name__} {layer!r}"
+        msg = f"layers[{index}] must be a table, got {type(layer).__name__} {short(layer)}"
         raise InvalidSpecError(msg)
-    options = defaults | layer
+    options = {key: check_size(value, f"layers[{index}].{key}") for key, value in layer.items()}
+    options = defaults | options
     name = options.pop("name", None)
     if name is not None and not isinstance(name, str):
-        msg = f"layers[{index}].name must be a string, got {name!r}"
+        msg = f"layers[{index}].name must be a string, got {short(name)}"
         raise InvalidSpecError(msg)
+    if name is not None:
+        check_name(name, f"layers[{index}].name")
     if "input_dim" not in options:
         if previous is None:
             msg = "layers[0] needs an input_dim (later layers take the previous output_dim)"

@@ -9,7 +9,7 @@ tensors are exactly the ones found. Every other tensor is reported as it is.
 
 from __future__ import annotations
 
-import math
+import operator
 import re
 
 from lstm_params._errors import InvalidSpecError
@@ -18,21 +18,25 @@ from lstm_params._spec import LayerSpec
 from lstm_params._summary import Summary
 from lstm_params._weight import Weight
 
+from . import _safe
+from ._safe import check_name
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
-__all__ = ["DTYPE_BYTES", "MAX_TENSORS", "from_shapes", "summary_from_header"]
+__all__ = ["DTYPE_BITS", "from_shapes", "summary_from_header"]
 
-#: bytes per element of each safetensors dtype
-DTYPE_BYTES = {
-    "BOOL": 1, "U8": 1, "I8": 1, "F8_E5M2": 1, "F8_E4M3": 1, "F8_E8M0": 1,
-    "I16": 2, "U16": 2, "F16": 2, "BF16": 2,
-    "I32": 4, "U32": 4, "F32": 4,
-    "I64": 8, "U64": 8, "F64": 8,
+#: bits per element of each safetensors dtype (sub-byte tensors take whole bytes, rounded up)
+DTYPE_BITS = {
+    "BOOL": 8, "F4": 4, "F6_E2M3": 6, "F6_E3M2": 6,
+    "U8": 8, "I8": 8, "F8_E5M2": 8, "F8_E4M3": 8, "F8_E8M0": 8,
+    "I16": 16, "U16": 16, "F16": 16, "BF16": 16,
+    "I32": 32, "U32": 32, "F32": 32,
+    "C64": 64, "I64": 64, "U64": 64, "F64": 64,
 }  # fmt: skip
-MAX_TENSORS = 1_000_000
 MAX_ELEMENTS = 2**53  # per tensor: far beyond any checkpoint, and exact as a float
+_U64 = 2**64  # dimensions and offsets are unsigned 64-bit in the format
 
 _MODULE = re.compile(
     r"(?:(?P<prefix>.+)\.)?(?P<param>weight_ih|weight_hh|bias_ih|bias_hh|weight_hr)(?P<layer>_l\d+)?(?P<reverse>_reverse)?"
@@ -55,61 +59,87 @@ def from_shapes(shapes: Mapping[str, Sequence[int]]) -> Summary:
     if not hasattr(shapes, "items"):
         msg = f"shapes must be a mapping of names to shapes, got {type(shapes).__name__}"
         raise TypeError(msg)
-    if len(shapes) > MAX_TENSORS:
-        msg = f"{len(shapes):,} tensors, more than the {MAX_TENSORS:,} read"
+    if len(shapes) > _safe.MAX_TENSORS:
+        msg = f"{len(shapes):,} tensors, more than the {_safe.MAX_TENSORS:,} read"
         raise InvalidSpecError(msg)
     tensors = [Weight(_name(name), _shape(name, shape)) for name, shape in shapes.items()]
     return _recognise(tensors, ())
 
 
 def summary_from_header(header: object, data_size: int) -> Summary:
-    """Summarise a parsed safetensors header; ``data_size`` is the bytes after it."""
+    """Summarise a parsed safetensors header; ``data_size`` is the bytes after it.
+
+    Checked as the reference reader checks it: ``__metadata__`` maps strings to
+    strings; every tensor's dtype is known, its dimensions and offsets are
+    unsigned 64-bit, its offsets span exactly its bytes; sorted by offset, the
+    tensors cover the data without a hole or an overlap, from 0 to its end.
+    """
     if not isinstance(header, dict):
         msg = f"the header must be a JSON object, got {type(header).__name__}"
         raise InvalidSpecError(msg)
-    if len(header) > MAX_TENSORS + 1:
-        msg = f"{len(header):,} entries, more than the {MAX_TENSORS:,} tensors read"
+    if len(header) > _safe.MAX_TENSORS + 1:
+        msg = f"{len(header):,} entries, more than the {_safe.MAX_TENSORS:,} tensors read"
+        raise InvalidSpecError(msg)
+    metadata = header.get("__metadata__", {})
+    if not isinstance(metadata, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in metadata.items()
+    ):
+        msg = "__metadata__ must map strings to strings"
         raise InvalidSpecError(msg)
     tensors: list[Weight] = []
+    spans: list[tuple[int, int, str]] = []
     stored: dict[str, int] = {}
     for name, entry in header.items():
         if name == "__metadata__":
             continue
-        weight, dtype, size = _entry(name, entry, data_size)
+        weight, dtype, span = _entry(check_name(name, "a tensor"), entry)
         tensors.append(weight)
-        stored[dtype] = stored.get(dtype, 0) + size
+        spans.append((*span, name))
+        stored[dtype] = stored.get(dtype, 0) + span[1] - span[0]
+    _check_layout(sorted(spans), data_size)
     return _recognise(tensors, tuple(sorted(stored.items())))
 
 
-def _entry(name: str, entry: object, data_size: int) -> tuple[Weight, str, int]:
+def _entry(name: str, entry: object) -> tuple[Weight, str, tuple[int, int]]:
     if not isinstance(entry, dict):
         msg = f"tensor {name!r}: must be a JSON object, got {type(entry).__name__}"
         raise InvalidSpecError(msg)
     dtype = entry.get("dtype")
-    if dtype not in DTYPE_BYTES:
-        msg = f"tensor {name!r}: unknown dtype {dtype!r:.40}; known: {', '.join(DTYPE_BYTES)}"
+    if not isinstance(dtype, str) or dtype not in DTYPE_BITS:
+        msg = f"tensor {name!r}: unknown dtype {dtype!r:.40}; known: {', '.join(DTYPE_BITS)}"
         raise InvalidSpecError(msg)
     shape = _shape(name, entry.get("shape"))
     offsets = entry.get("data_offsets")
     if not (
         isinstance(offsets, list)
         and len(offsets) == 2  # noqa: PLR2004
-        and all(type(o) is int for o in offsets)
-        and 0 <= offsets[0] <= offsets[1] <= data_size
+        and all(type(o) is int and 0 <= o < _U64 for o in offsets)
+        and offsets[0] <= offsets[1]
     ):
-        msg = (
-            f"tensor {name!r}: data_offsets must be [start, end] within the "
-            f"{data_size:,} data bytes, got {offsets!r:.60}"
-        )
+        msg = f"tensor {name!r}: data_offsets must be [start, end], got {offsets!r:.60}"
         raise InvalidSpecError(msg)
-    size = math.prod(shape) * DTYPE_BYTES[dtype]
+    size = -(-_elements(shape) * DTYPE_BITS[dtype] // 8)
     if offsets[1] - offsets[0] != size:
         msg = (
             f"tensor {name!r}: {dtype} {list(shape)} takes {size:,} bytes, "
             f"its offsets span {offsets[1] - offsets[0]:,}"
         )
         raise InvalidSpecError(msg)
-    return Weight(name, shape), dtype, size
+    return Weight(name, shape), dtype, (offsets[0], offsets[1])
+
+
+def _check_layout(spans: list[tuple[int, int, str]], data_size: int) -> None:
+    """Sorted by start, each tensor begins where the one before ended; the last ends the data."""
+    end = 0
+    for start, stop, name in spans:
+        if start != end:
+            what = "overlaps the tensor before it" if start < end else "leaves a hole before it"
+            msg = f"tensor {name!r}: data_offsets [{start:,}, {stop:,}] {what}"
+            raise InvalidSpecError(msg)
+        end = stop
+    if end != data_size:
+        msg = f"the tensors take {end:,} bytes, the data after the header is {data_size:,}"
+        raise InvalidSpecError(msg)
 
 
 def _name(name: object) -> str:
@@ -123,14 +153,34 @@ def _shape(name: str, shape: object) -> tuple[int, ...]:
     if isinstance(shape, str | bytes) or not hasattr(shape, "__iter__"):
         msg = f"tensor {name!r}: the shape must be a list of sizes, got {shape!r:.60}"
         raise InvalidSpecError(msg)
-    sizes = tuple(shape)
-    if not all(type(s) is int and s >= 0 for s in sizes) or math.prod(sizes) > MAX_ELEMENTS:
+    sizes = tuple(_dimension(size) for size in shape)
+    if not all(0 <= s < _U64 for s in sizes) or _elements(sizes) > MAX_ELEMENTS:
         msg = (
             f"tensor {name!r}: the shape must hold sizes >= 0, at most 2**53 elements, "
             f"got {list(sizes)!r:.80}"
         )
         raise InvalidSpecError(msg)
     return sizes
+
+
+def _elements(sizes: tuple[int, ...]) -> int:
+    """The product of ``sizes``, or a number past the limit as soon as it is one."""
+    if 0 in sizes:
+        return 0
+    product = 1
+    for size in sizes:
+        product *= size
+        if product > MAX_ELEMENTS:
+            break
+    return product
+
+
+def _dimension(size: object) -> int:
+    """A dimension as an ``int``: anything with ``__index__`` (numpy integers), not a bool."""
+    try:
+        return -1 if isinstance(size, bool) else operator.index(size)  # type: ignore[arg-type]
+    except TypeError:
+        return -1
 
 
 def _recognise(tensors: list[Weight], stored: tuple[tuple[str, int], ...]) -> Summary:
@@ -169,6 +219,7 @@ def _module(prefix: str, group: dict[str, Weight]) -> LayerSpec | None:
     rows, inputs = weight_ih.shape
     if not units or rows % units or rows // units not in _GATES:
         return None
+    layers = _layers(group)
     try:
         spec = LayerSpec(
             _GATES[rows // units],
@@ -177,7 +228,7 @@ def _module(prefix: str, group: dict[str, Weight]) -> LayerSpec | None:
             framework="pytorch",
             bias=get("bias_ih") is not None,
             bidirectional=f"{dot}weight_ih_l0_reverse" in group,
-            num_layers=1 + max(_layer_index(name) for name in group),
+            num_layers=layers,
             proj_size=projection.shape[0] if projection else 0,
         )
     except InvalidSpecError:
@@ -190,6 +241,18 @@ def _module(prefix: str, group: dict[str, Weight]) -> LayerSpec | None:
     return spec if expected == {(w.name, w.shape) for w in group.values()} else None
 
 
-def _layer_index(name: str) -> int:
-    match = _MODULE.fullmatch(name)
-    return int(match["layer"][2:]) if match and match["layer"] else 0
+def _layers(group: dict[str, Weight]) -> int:
+    """The layers a module's tensor names imply, refused past the tensors there are.
+
+    A stack has two tensors per layer at least, so a layer index as large as
+    the group is a lie, and is refused before it builds a spec that size.
+    """
+    layers = 1
+    for name in group:
+        match = _MODULE.fullmatch(name)
+        digits = match["layer"][2:] if match and match["layer"] else "0"
+        if len(digits) > len(str(len(group))) or int(digits) >= len(group):
+            msg = f"tensor {name!r}: a layer index past the {len(group)} tensors of its module"
+            raise InvalidSpecError(msg)
+        layers = max(layers, 1 + int(digits))
+    return layers

@@ -1,14 +1,75 @@
-"""One table, three renderings: aligned text, GitHub Markdown, escaped HTML.
+r"""One table, three renderings: aligned text, GitHub Markdown, escaped HTML.
 
 Summaries and comparisons build a :class:`Table` of strings once; every
 rendering reads the same cells, so the numbers cannot drift apart.
+
+Cells may hold names from files written by strangers. Text and Markdown pass
+every cell and note through :func:`printable`, the one sanitiser: control and
+format characters are shown escaped (``\x1b``, ``\u202e``), as is the ``<`` that
+would open an HTML tag or comment (``\x3c!--``), and a cell is cut
+to :data:`NAME_WIDTH` characters with an ellipsis, so no name can add, hide or
+reorder rows, colour the terminal or widen the table past that. Markdown also
+escapes what it would read as markup or HTML. HTML escapes every string itself.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
+import unicodedata
 
-__all__ = ["Row", "Table"]
+__all__ = ["NAME_WIDTH", "Row", "Table", "printable"]
+
+#: characters of a cell (a name with its type) in text and Markdown tables
+NAME_WIDTH = 80
+_NOTE_WIDTH = 4 * NAME_WIDTH
+# Unicode categories shown escaped: controls, format characters (bidi overrides,
+# zero-width joiners), surrogates, private use, unassigned, line and paragraph separators.
+_UNSAFE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+_MARKDOWN = str.maketrans(
+    {
+        "\\": "\\\\",
+        "|": "\\|",
+        "`": "\\`",
+        "*": "\\*",
+        "[": "\\[",
+        "]": "\\]",
+        "<": "&lt;",
+        ">": "&gt;",
+        "&": "&amp;",
+    }
+)
+
+# An underscore is markup only beside a non-alphanumeric (GFM's flanking rule):
+# ``lstm_params`` stays as it is, ``_hidden_`` is escaped.
+_UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")
+
+_MARKUP = re.compile(r"<(?=[!/?A-Za-z])")
+
+
+def printable(text: str, *, width: int = NAME_WIDTH) -> str:
+    r"""``text`` safe to show on one line: unsafe characters escaped, cut to ``width``.
+
+    >>> printable("lstm\x1b[8m\nTotal")
+    'lstm\\x1b[8m\\x0aTotal'
+    >>> printable("<!-- hidden")
+    '\\x3c!-- hidden'
+    >>> printable("x" * 100, width=10)
+    'xxxxxxxxx…'
+    """
+    head = text[: width + 1]
+    if not (head.isascii() and head.isprintable()):
+        head = "".join(_escape(c) if unicodedata.category(c) in _UNSAFE else c for c in head)
+    if "<" in head:  # text is pasted into Markdown and HTML: no tag or comment opens there
+        head = _MARKUP.sub(r"\\x3c", head)
+    return head if len(head) <= width else head[: max(width - 1, 0)] + "…"
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    if code < 0x100:  # noqa: PLR2004
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"  # noqa: PLR2004
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -32,8 +93,12 @@ class Table:
 
     def text(self) -> str:
         """Aligned plain text with rules above and below the body, notes after."""
-        rows = [self.headers, *(self._cells(row) for row in (*self.body, *self.footer))]
-        widths = [max(len(row[i]) for row in rows) for i in range(len(self.headers))]
+        headers = _printable(self.headers)
+        body = [_printable(self._cells(row)) for row in self.body]
+        footer = [_printable(row.cells) for row in self.footer]
+        widths = [
+            max(len(row[i]) for row in [headers, *body, *footer]) for i in range(len(headers))
+        ]
 
         def line(cells: tuple[str, ...]) -> str:
             parts = [
@@ -43,22 +108,25 @@ class Table:
             return "  ".join(parts).rstrip()
 
         rule = "=" * (sum(widths) + 2 * (len(widths) - 1))
-        out = [line(self.headers), rule, *(line(self._cells(row)) for row in self.body), rule]
-        out += [line(self._cells(row)) for row in self.footer]
-        out += self.notes
+        out = [line(headers), rule, *(line(row) for row in body), rule]
+        out += [line(row) for row in footer]
+        out += [printable(note, width=_NOTE_WIDTH) for note in self.notes]
         return "\n".join(out)
 
     def markdown(self) -> str:
-        """A GitHub-flavoured Markdown table (``|`` escaped), notes as paragraphs."""
+        """A GitHub-flavoured Markdown table (markup and HTML escaped), notes as paragraphs."""
         marks = {"l": ":--", "r": "--:"}
         out = [
-            _md_row(self.headers),
+            _md_row(_md_cells(_printable(self.headers))),
             "|" + "|".join(marks[a] for a in self.align) + "|",
-            *(_md_row(self._cells(row, detail_mark="↳ ")) for row in self.body),
-            *(_md_row(tuple(f"**{c}**" if c else "" for c in row.cells)) for row in self.footer),
+            *(_md_row(_md_cells(_printable(self._cells(row, "↳ ")))) for row in self.body),
+            *(
+                _md_row(tuple(f"**{c}**" if c else "" for c in _md_cells(_printable(row.cells))))
+                for row in self.footer
+            ),
         ]
         if self.notes:
-            out += ["", *(f"{_md_escape(note)}  " for note in self.notes)]
+            out += ["", *(f"{_md_escape(printable(n, width=_NOTE_WIDTH))}  " for n in self.notes)]
         return "\n".join(out)
 
     def html(self, css_class: str) -> str:
@@ -98,9 +166,17 @@ class Table:
         return (detail_mark + row.cells[0], *row.cells[1:])
 
 
+def _printable(cells: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(printable(cell) for cell in cells)
+
+
 def _md_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|")
+    return _UNDERSCORE.sub(r"\\_", text.translate(_MARKDOWN))
+
+
+def _md_cells(cells: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(_md_escape(cell) for cell in cells)
 
 
 def _md_row(cells: tuple[str, ...]) -> str:
-    return "| " + " | ".join(_md_escape(cell) for cell in cells) + " |"
+    return "| " + " | ".join(cells) + " |"
