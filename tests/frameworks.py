@@ -18,9 +18,27 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import random
     from collections.abc import Callable
+    from types import ModuleType
 
 Spec = dict[str, Any]
 Record = dict[str, Any]
+
+#: frameworks CI installs (``LSTM_PARAMS_REQUIRE``, comma-separated import names): a test
+#: that needs one fails when it is missing, where elsewhere it skips
+REQUIRED = {name for name in os.environ.get("LSTM_PARAMS_REQUIRE", "").split(",") if name}
+
+
+def require(module: str) -> ModuleType:
+    """Import ``module`` for a live test: skip when it is missing, unless it is required."""
+    import importlib
+
+    import pytest
+
+    if module in REQUIRED:
+        return importlib.import_module(module)
+    found: ModuleType = pytest.importorskip(module)
+    return found
+
 
 # --------------------------------------------------------------------- specs
 KINDS = {

@@ -9,7 +9,6 @@ torch, keras and onnx): then a missing framework is a failure, not a skip.
 
 from __future__ import annotations
 
-import importlib
 import os
 import random
 from typing import TYPE_CHECKING
@@ -23,18 +22,8 @@ from lstm_params import InvalidSpecError, LayerSpec, count_macs, inspect_file, s
 if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
-    from types import ModuleType
 
 pytestmark = pytest.mark.conformance
-
-REQUIRED = {name for name in os.environ.get("LSTM_PARAMS_REQUIRE", "").split(",") if name}
-
-
-def _framework(module: str) -> ModuleType:
-    if module in REQUIRED:
-        return importlib.import_module(module)
-    found: ModuleType = pytest.importorskip(module)
-    return found
 
 
 def _specs(framework: str, seed: int, count: int, largest: int) -> list[frameworks.Spec]:
@@ -55,7 +44,7 @@ def _check(spec: frameworks.Spec, build: Callable[[frameworks.Spec], frameworks.
 
 @pytest.mark.parametrize("spec", _specs("pytorch", 101, 60, 8192), ids=str)
 def test_pytorch_modules(spec: frameworks.Spec) -> None:
-    _framework("torch")
+    frameworks.require("torch")
     _check(spec, frameworks.build_pytorch)
 
 
@@ -63,7 +52,7 @@ def test_pytorch_modules(spec: frameworks.Spec) -> None:
     "spec", [s for s in _specs("pytorch", 102, 40, 2000) if frameworks.fits_a_cell(s)], ids=str
 )
 def test_pytorch_cells(spec: frameworks.Spec) -> None:
-    _framework("torch")
+    frameworks.require("torch")
     _check(spec, frameworks.build_pytorch_cell)
 
 
@@ -74,14 +63,14 @@ def _feedforward(framework: str, seed: int) -> list[frameworks.Spec]:
 
 @pytest.mark.parametrize("spec", _feedforward("pytorch", 106), ids=str)
 def test_pytorch_linear_and_embedding(spec: frameworks.Spec) -> None:
-    _framework("torch")
+    frameworks.require("torch")
     _check(spec, frameworks.build_pytorch)
 
 
 @pytest.mark.parametrize("spec", _feedforward("keras", 107), ids=str)
 def test_keras_dense_and_embedding(spec: frameworks.Spec) -> None:
     os.environ.setdefault("KERAS_BACKEND", "torch")
-    _framework("keras")
+    frameworks.require("keras")
     _check(spec, frameworks.build_keras)
 
 
@@ -90,7 +79,7 @@ def test_keras_dense_and_embedding(spec: frameworks.Spec) -> None:
 def test_whole_models(framework: str, layers: list[frameworks.Spec]) -> None:
     """summary() equals Keras' model.count_params() and the torch modules' numel()."""
     os.environ.setdefault("KERAS_BACKEND", "torch")
-    _framework("torch" if framework == "pytorch" else "keras")
+    frameworks.require("torch" if framework == "pytorch" else "keras")
     specs = [{**spec, "framework": framework} for spec in layers]
     build = (
         frameworks.build_pytorch_model if framework == "pytorch" else frameworks.build_keras_model
@@ -102,15 +91,15 @@ def test_whole_models(framework: str, layers: list[frameworks.Spec]) -> None:
 def test_saved_keras_models(tmp_path: Path) -> None:
     """Save Keras models now (model.save, to_json) and count the files."""
     os.environ.setdefault("KERAS_BACKEND", "torch")
-    keras = _framework("keras")
+    keras = frameworks.require("keras")
     for record in frameworks.save_keras_models(keras, tmp_path, "keras"):
         _check_file(tmp_path / record["file"], record)
 
 
 def test_saved_torch_checkpoints(tmp_path: Path) -> None:
     """Save torch state_dicts now (safetensors) and count the files."""
-    _framework("torch")
-    _framework("safetensors")
+    frameworks.require("torch")
+    frameworks.require("safetensors")
     for record in frameworks.save_torch_checkpoints(tmp_path):
         _check_file(tmp_path / record["file"], record)
 
@@ -142,8 +131,8 @@ PEER_MODULES = {
 @pytest.mark.parametrize("tool", frameworks.TOOLS)
 def test_peer_mac_counters(tool: str) -> None:
     """Run each peer tool now (in a process of its own) and reproduce its numbers."""
-    _framework("torch")
-    _framework(PEER_MODULES[tool])
+    frameworks.require("torch")
+    frameworks.require(PEER_MODULES[tool])
     cases = frameworks.compute_cases(random.Random(109), 12)
     for case, reported in zip(cases, frameworks.measure_isolated(tool, cases), strict=True):
         spec, seq_len, batch, lengths = case
@@ -161,7 +150,7 @@ def test_peer_mac_counters(tool: str) -> None:
 @pytest.mark.parametrize("spec", _specs("keras", 103, 40, 8192), ids=str)
 def test_keras_layers(spec: frameworks.Spec) -> None:
     os.environ.setdefault("KERAS_BACKEND", "torch")
-    _framework("keras")
+    frameworks.require("keras")
     _check(spec, frameworks.build_keras)
 
 
@@ -175,12 +164,12 @@ def test_keras_layers(spec: frameworks.Spec) -> None:
     ids=str,
 )
 def test_onnx_nodes_no_exporter_writes(spec: frameworks.Spec) -> None:
-    _framework("onnx")
+    frameworks.require("onnx")
     _check(spec, frameworks.build_onnx_node)
 
 
 @pytest.mark.parametrize("spec", _specs("onnx", 104, 20, 128), ids=str)
 def test_onnx_export(spec: frameworks.Spec) -> None:
-    _framework("torch")
-    _framework("onnx")
+    frameworks.require("torch")
+    frameworks.require("onnx")
     _check(spec, frameworks.build_onnx)

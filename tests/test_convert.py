@@ -11,23 +11,12 @@ import importlib
 import itertools
 import os
 import random
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+import frameworks
 import pytest
 
 from lstm_params import InvalidSpecError, LayerSpec, convert_weights
-
-if TYPE_CHECKING:
-    from types import ModuleType
-
-REQUIRED = {name for name in os.environ.get("LSTM_PARAMS_REQUIRE", "").split(",") if name}
-
-
-def _framework(module: str) -> ModuleType:
-    if module in REQUIRED:
-        return importlib.import_module(module)
-    found: ModuleType = pytest.importorskip(module)
-    return found
 
 
 def _random_weights(spec: LayerSpec, seed: int) -> dict[str, Any]:
@@ -166,8 +155,8 @@ def _keras_model(keras: Any, spec: LayerSpec, steps: int) -> Any:  # noqa: ANN40
 @pytest.mark.parametrize("options", NUMERIC, ids=str)
 def test_keras_and_converted_torch_and_onnx_give_the_same_outputs(options: dict[str, Any]) -> None:
     os.environ.setdefault("KERAS_BACKEND", "torch")
-    keras, torch = _framework("keras"), _framework("torch")
-    np = _framework("numpy")
+    keras, torch = frameworks.require("keras"), frameworks.require("torch")
+    np = frameworks.require("numpy")
     spec = LayerSpec(options["kind"], 4, 3, **{k: v for k, v in options.items() if k != "kind"})
     model = _keras_model(keras, spec, steps=5)
     rng = np.random.default_rng(11)
@@ -199,8 +188,8 @@ def test_keras_and_converted_torch_and_onnx_give_the_same_outputs(options: dict[
 
 
 def _run_onnx(spec: LayerSpec, weights: dict[str, Any], x: Any) -> Any:  # noqa: ANN401
-    onnx = _framework("onnx")
-    np = _framework("numpy")
+    onnx = frameworks.require("onnx")
+    np = frameworks.require("numpy")
     helper = importlib.import_module("onnx.helper")
     numpy_helper = importlib.import_module("onnx.numpy_helper")
     reference = importlib.import_module("onnx.reference")

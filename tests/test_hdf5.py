@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import importlib
 import io
 import json
-import os
 import re
 import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import frameworks
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -37,7 +36,6 @@ SAMPLES = DATA / "hdf5"
 ZOO = json.loads((MODELS / "index.json").read_text())["files"]
 SAMPLE_INDEX = json.loads((SAMPLES / "index.json").read_text())["files"]
 SHORT = 200  # the generators record longer strings as their length and sha256
-REQUIRED = {name for name in os.environ.get("LSTM_PARAMS_REQUIRE", "").split(",") if name}
 
 
 def _content(name: str) -> bytes:
@@ -637,13 +635,6 @@ def test_fuzz_flipped_bytes(sample: str, flips: list[tuple[int, int]]) -> None:
 # -- live: files written now by h5py and Keras -------------------------------------------------
 
 
-def _framework(module: str) -> ModuleType:
-    if module in REQUIRED:
-        return importlib.import_module(module)
-    found: ModuleType = pytest.importorskip(module)
-    return found
-
-
 def _h5py_view(h5py: ModuleType, path: Path) -> dict[str, Any]:
     datasets: list[list[Any]] = []
     groups: dict[str, Any] = {}
@@ -673,7 +664,7 @@ def _h5py_view(h5py: ModuleType, path: Path) -> dict[str, Any]:
 @pytest.mark.conformance
 @pytest.mark.parametrize("libver", ["earliest", "v108", "latest"])
 def test_h5py_files_conform(tmp_path: Path, libver: str) -> None:
-    h5py = _framework("h5py")
+    h5py = frameworks.require("h5py")
     path = tmp_path / "x.h5"
     with h5py.File(path, "w", libver=libver) as file:
         file.attrs["model_config"] = json.dumps({"class_name": "Functional", "layers": ["x"] * 99})
@@ -693,8 +684,8 @@ def test_h5py_files_conform(tmp_path: Path, libver: str) -> None:
     "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning"
 )
 def test_keras_files_conform(tmp_path: Path) -> None:
-    h5py = _framework("h5py")
-    keras = _framework("keras")
+    h5py = frameworks.require("h5py")
+    keras = frameworks.require("keras")
     inputs = keras.Input((7, 3))
     hidden = keras.layers.LSTM(5, return_sequences=True)(inputs)
     hidden = keras.layers.Bidirectional(keras.layers.GRU(4))(hidden)

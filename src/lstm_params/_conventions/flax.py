@@ -18,6 +18,7 @@ from ._base import gate_count as _gates
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from typing import ClassVar
 
     from lstm_params._spec import LayerSpec
@@ -52,6 +53,24 @@ def _feedforward(spec: LayerSpec, width: int) -> Cell:
         return (("embedding", (width, units), Role.TABLE),)
     bias = (("bias", (units,), Role.BIAS),) if spec.bias else ()
     return (*bias, ("kernel", (width, units), Role.INPUT))
+
+
+def _per_gate_lstm(inputs: Sequence[str], width: int, units: int) -> Cell:
+    """An LSTM cell with one matrix per gate: ``i<gate>/kernel``, ``h<gate>/{kernel, bias}``.
+
+    ``inputs`` are the input matrices' gate names (nnx writes ``if_`` for ``if``).
+    """
+    return (
+        *((f"i{g}/kernel", (width, units), Role.INPUT) for g in inputs),
+        *(
+            item
+            for g in "ifgo"
+            for item in (
+                (f"h{g}/kernel", (units, units), Role.RECURRENT),
+                (f"h{g}/bias", (units,), Role.BIAS),
+            )
+        ),
+    )
 
 
 class FlaxLinen(Convention):
@@ -157,17 +176,7 @@ class FlaxLinen(Convention):
                 *((f"h{g}/kernel", (units, units), Role.RECURRENT) for g in "rzn"),
                 ("hn/bias", (units,), _HN_BIAS),
             )
-        return (
-            *((f"i{g}/kernel", (width, units), Role.INPUT) for g in "ifgo"),
-            *(
-                item
-                for g in "ifgo"
-                for item in (
-                    (f"h{g}/kernel", (units, units), Role.RECURRENT),
-                    (f"h{g}/bias", (units,), Role.BIAS),
-                )
-            ),
-        )
+        return _per_gate_lstm("ifgo", width, units)
 
     def tensor_name(self, spec: LayerSpec, layer: int, direction: int, local: str) -> str:
         """``cell/ii/kernel``, ``layers_1/backward_rnn/cell/hn/bias``, ..."""
@@ -254,17 +263,7 @@ class FlaxNnx(Convention):
         if not spec.kind.facts.recurrent:
             return _feedforward(spec, width)
         if spec.kind is Kind.LSTM:
-            return (
-                *((f"i{g}/kernel", (width, units), Role.INPUT) for g in ("i", "f_", "g", "o")),
-                *(
-                    item
-                    for g in "ifgo"
-                    for item in (
-                        (f"h{g}/kernel", (units, units), Role.RECURRENT),
-                        (f"h{g}/bias", (units,), Role.BIAS),
-                    )
-                ),
-            )
+            return _per_gate_lstm(("i", "f_", "g", "o"), width, units)
         columns = (spec.gates or 1) * units
         return (
             ("dense_i/kernel", (width, columns), Role.INPUT),
