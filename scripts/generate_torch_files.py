@@ -9,7 +9,8 @@ Every file is saved by torch itself: a bare ``state_dict``, a training
 checkpoint after one Adam step, whole pickled modules (``torch.save(model)``:
 their classes are this script's, pickled as ``__main__.<Class>``), the legacy
 non-zip format, a TorchScript archive, float16 and bfloat16 weights, tied and
-frozen weights, BatchNorm buffers, AWD-LSTM's weight drop under a ``module.``
+frozen weights, float8 and uint16 tensors, a module on the meta device,
+BatchNorm buffers, AWD-LSTM's weight drop under a ``module.``
 prefix, an ``LSTMCell``, ``LayerNorm`` and ``MultiheadAttention``, and ONNX
 exports (``dynamo=False``) of LSTM, GRU and RNN modules. ``index.json`` records,
 per file, what torch and onnx report: ``sum(p.numel() for p in
@@ -145,8 +146,11 @@ def _dtype(tensor: torch.Tensor) -> str:
     return str(tensor.dtype).removeprefix("torch.")
 
 
-def _tensors(state: dict[str, torch.Tensor]) -> dict[str, Any]:
-    return {k: {"shape": list(v.shape), "dtype": _dtype(v)} for k, v in state.items()}
+def _tensors(state: dict[str, torch.Tensor], buffers: set[str]) -> dict[str, Any]:
+    return {
+        k: {"shape": list(v.shape), "dtype": _dtype(v), "buffer": k in buffers}
+        for k, v in state.items()
+    }
 
 
 def _model_record(model: nn.Module) -> dict[str, Any]:
@@ -154,7 +158,9 @@ def _model_record(model: nn.Module) -> dict[str, Any]:
         "params": sum(p.numel() for p in model.parameters()),
         "buffers": sum(b.numel() for b in model.buffers()),
         "trainable": sum(p.numel() for p in model.parameters() if p.requires_grad),
-        "state_dict": _tensors(model.state_dict()),
+        "state_dict": _tensors(
+            model.state_dict(), {name for name, _ in model.named_buffers(remove_duplicate=False)}
+        ),
     }
 
 
@@ -250,6 +256,16 @@ def _torch_files() -> list[dict[str, Any]]:  # noqa: PLR0915 - one file after an
     add("attention-state-dict.pt", attention, "state_dict")
     _save("attention-module.pt", attention)
     add("attention-module.pt", attention, "module", modules=_modules(attention))
+
+    # float8 and uint16: an untyped storage and a dtype (torch._utils._rebuild_tensor_v3)
+    small = nn.Linear(3, 2)
+    small.register_buffer("counts", torch.zeros(4, dtype=torch.uint16))
+    small.weight.data = small.weight.data.to(torch.float8_e4m3fn)
+    _save("float8-state-dict.pt", small.state_dict())
+    add("float8-state-dict.pt", small, "state_dict")
+    meta = nn.GRU(3, 4, num_layers=2, device="meta")  # shapes only: no storage at all
+    _save("meta-gru-module.pt", meta)
+    add("meta-gru-module.pt", meta, "module", modules=_modules(meta))
 
     cell = nn.LSTMCell(3, 2)
     _save("lstmcell-module.pt", cell)

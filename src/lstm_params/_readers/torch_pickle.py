@@ -28,6 +28,7 @@ import math
 import pickletools
 import re
 import struct
+import warnings
 import zipfile
 from dataclasses import dataclass, field
 
@@ -102,9 +103,15 @@ _DTYPES |= {
     "long": ("int64", 8), "int": ("int32", 4), "short": ("int16", 2),
     "float8_e4m3fn": ("float8_e4m3fn", 1), "float8_e5m2": ("float8_e5m2", 1),
     "uint16": ("uint16", 2), "uint32": ("uint32", 4), "uint64": ("uint64", 8),
+    "float8_e5m2fnuz": ("float8_e5m2fnuz", 1), "float8_e4m3fnuz": ("float8_e4m3fnuz", 1),
+    "float8_e8m0fnu": ("float8_e8m0fnu", 1), "float4_e2m1fn_x2": ("float4_e2m1fn_x2", 1),
+    "bits8": ("bits8", 1), "bits16": ("bits16", 2), "bits1x8": ("bits1x8", 1),
+    "bits2x4": ("bits2x4", 1), "bits4x2": ("bits4x2", 1),
 }  # fmt: skip
 
 _TENSOR_REBUILDS = {"torch._utils._rebuild_tensor", "torch._utils._rebuild_tensor_v2"}
+_TENSOR_V3 = "torch._utils._rebuild_tensor_v3"  # new dtypes: an untyped storage and a dtype
+_META = "torch._utils._rebuild_meta_tensor_no_storage"  # (dtype, size, stride, requires_grad)
 _PARAMETER_REBUILDS = {
     "torch._utils._rebuild_parameter",
     "torch._utils._rebuild_parameter_with_state",
@@ -116,7 +123,7 @@ _PASS_FIRST = {  # calls whose value, read as data, is their first argument
     "torch.jit._pickle.restore_type_tag", "torch.Size",
 }  # fmt: skip
 _SAFE = {
-    "torch._utils._rebuild_tensor_v3", "torch.device", "torch.storage.UntypedStorage",
+    _TENSOR_V3, _META, "torch.device", "torch.storage.UntypedStorage",
     "torch.storage.TypedStorage", "torch.storage._load_from_bytes_never",
     "collections.OrderedDict", "copyreg._reconstructor",
     "builtins.set", "builtins.frozenset", "builtins.slice", "builtins.complex",
@@ -261,18 +268,24 @@ def _read(file: IO[bytes], size: int) -> TorchFile:
     head = file.read(4)
     file.seek(0)
     try:
-        if head == _ZIP_MAGIC:
-            return _read_zip(file)
-        if head[:1] and head[0] in _OPCODES:  # protocol 2 and later start with PROTO
-            return _read_pickles(file, size)
+        with warnings.catch_warnings():  # pickletools warns of a bad escape in a STRING
+            warnings.simplefilter("error")
+            return _read_any(file, size, head)
     except InvalidSpecError:
         raise
     except (
-        ValueError, KeyError, IndexError, TypeError, EOFError, struct.error,
+        ValueError, KeyError, IndexError, TypeError, EOFError, struct.error, Warning, OSError,
         RecursionError, MemoryError, OverflowError, zipfile.BadZipFile, NotImplementedError,
     ) as error:  # fmt: skip
         msg = f"not a readable PyTorch file: {type(error).__name__}: {str(error)[:200]}"
         raise InvalidSpecError(msg) from None
+
+
+def _read_any(file: IO[bytes], size: int, head: bytes) -> TorchFile:
+    if head == _ZIP_MAGIC:
+        return _read_zip(file)
+    if head[:1] and head[0] in _OPCODES:  # protocol 2 and later start with PROTO
+        return _read_pickles(file, size)
     msg = f"not a PyTorch file: it starts with {head!r}, neither a zip archive nor a pickle"
     raise InvalidSpecError(msg)
 
@@ -309,16 +322,25 @@ def _read_zip(file: IO[bytes]) -> TorchFile:
     return _result("torchscript" if torchscript else "zip", root, machine, roles)
 
 
+def _member(archive: zipfile.ZipFile, name: str, cap: int) -> bytes:
+    """At most ``cap + 1`` bytes of a member, whatever its header claims."""
+    try:
+        with archive.open(name) as member:
+            return member.read(cap + 1)
+    except Exception as error:  # noqa: BLE001 - zlib, bz2, lzma and encryption each raise their own
+        msg = f"cannot read {name} from the archive: {type(error).__name__}: {str(error)[:200]}"
+        raise InvalidSpecError(msg) from None
+
+
 def _capped(archive: zipfile.ZipFile, name: str) -> bytes:
-    with archive.open(name) as member:
-        data = member.read(MAX_PICKLE_BYTES + 1)
+    data = _member(archive, name, MAX_PICKLE_BYTES)
     if len(data) > MAX_PICKLE_BYTES:
         msg = f"{name} is larger than the {MAX_PICKLE_BYTES:,} bytes read"
         raise InvalidSpecError(msg)
     return data
 
 
-_CLASS = re.compile(r"^class (\w+)\(Module\):\n((?:  .*\n?)*)", re.MULTILINE)
+_CLASS = re.compile(r"^class (\w+)\(Module\):\n((?:  [^\n]*\n)*)", re.MULTILINE)
 _LIST = re.compile(r"^  (__parameters__|__buffers__) = \[(.*)\]$", re.MULTILINE)
 _CONSTANT = re.compile(r"^  (\w+) : Final\[.*\] = (.*)$", re.MULTILINE)
 
@@ -330,8 +352,7 @@ def _code_roles(
     found: dict[str, tuple[dict[str, str], dict[str, object]]] = {}
     budget = MAX_CODE_BYTES
     for path, name in sorted(code.items()):
-        with archive.open(name) as member:
-            text = member.read(budget + 1)
+        text = _member(archive, name, budget)
         budget -= len(text)
         if budget < 0:
             msg = f"TorchScript code larger than the {MAX_CODE_BYTES:,} bytes read"
@@ -445,12 +466,18 @@ class _Storage:
 
 
 class _Tensor:
-    __slots__ = ("offset", "parameter", "requires_grad", "shape", "storage", "stride")
+    __slots__ = ("dtype", "offset", "parameter", "requires_grad", "shape", "storage", "stride")
 
     def __init__(
-        self, storage: _Storage, offset: int, shape: tuple[int, ...], stride: tuple[int, ...]
+        self,
+        storage: _Storage,
+        offset: int,
+        shape: tuple[int, ...],
+        stride: tuple[int, ...],
+        dtype: str,
     ) -> None:
         self.storage, self.offset, self.shape, self.stride = storage, offset, shape, stride
+        self.dtype = dtype
         self.requires_grad: bool | None = None
         self.parameter = False
 
@@ -655,10 +682,10 @@ class _Machine:
             self.unsafe[name] = "call"
         if not isinstance(args, tuple):
             return _Object(func, ())
+        if name in _TENSOR_REBUILDS or name in {_TENSOR_V3, _META}:
+            return self._rebuild(name, args)
         if name == "collections.OrderedDict":
             return _Dict()
-        if name in _TENSOR_REBUILDS:
-            return self._tensor(args)
         if name in _PARAMETER_REBUILDS and args and isinstance(args[0], _Tensor):
             args[0].parameter = True
             args[0].requires_grad = args[1] if len(args) > 1 and type(args[1]) is bool else None
@@ -670,6 +697,18 @@ class _Machine:
         if name == "copyreg._reconstructor" and args:
             return _Object(args[0], ())
         return _Object(func, args)
+
+    def _rebuild(self, name: str | None, args: tuple[Any, ...]) -> object:
+        """A tensor from ``_rebuild_tensor_v2``, ``_v3`` (with a dtype) or a meta tensor."""
+        if name == _TENSOR_V3:
+            return self._tensor(args, _dtype(args[6] if len(args) > 6 else None))  # noqa: PLR2004
+        if name != _META:
+            return self._tensor(args, None)
+        if len(args) < 3:  # noqa: PLR2004 - (dtype, size, stride, requires_grad)
+            return _Object(_Global("torch._utils", "_rebuild_meta_tensor_no_storage"), args)
+        dtype = _dtype(args[0])
+        storage = _Storage(f"meta:{self.tensors}", dtype[0], dtype[1], MAX_SIZE)
+        return self._tensor((storage, 0, *args[1:]), None)
 
     def _persistent(self, pid: object) -> object:
         if isinstance(pid, tuple) and len(pid) > 1 and pid[0] == "module":
@@ -697,7 +736,7 @@ class _Machine:
         self.storages[key] = max(self.storages.get(key, 0), nbytes)
         return _Storage(key, dtype[0], dtype[1], numel)
 
-    def _tensor(self, args: tuple[Any, ...]) -> _Tensor:
+    def _tensor(self, args: tuple[Any, ...], dtype: tuple[str, int] | None) -> _Tensor:
         self.tensors += 1
         if self.tensors > MAX_TENSORS:
             msg = f"more than {MAX_TENSORS:,} tensors"
@@ -706,6 +745,8 @@ class _Machine:
             msg = "a tensor rebuilt without (storage, offset, size, stride)"
             raise InvalidSpecError(msg)
         storage, offset, shape, stride = args[:4]
+        dtype = dtype or (storage.dtype, storage.itemsize)
+        elements = storage.numel * storage.itemsize // dtype[1]
         if not (
             isinstance(shape, tuple)
             and isinstance(stride, tuple)
@@ -719,15 +760,14 @@ class _Machine:
             raise InvalidSpecError(msg)
         if (
             math.prod(shape)
-            and offset + sum((n - 1) * s for n, s in zip(shape, stride, strict=True))
-            >= storage.numel
+            and offset + sum((n - 1) * s for n, s in zip(shape, stride, strict=True)) >= elements
         ):
             msg = (
                 f"a tensor of shape {list(shape)} at offset {offset} does not fit "
-                f"in its storage of {storage.numel:,} elements"
+                f"in its storage of {elements:,} elements"
             )
             raise InvalidSpecError(msg)
-        tensor = _Tensor(storage, offset, shape, stride)
+        tensor = _Tensor(storage, offset, shape, stride, dtype[0])
         if len(args) > 4 and type(args[4]) is bool:  # noqa: PLR2004 - _rebuild_tensor_v2
             tensor.requires_grad = args[4]
         return tensor
@@ -738,6 +778,15 @@ def _pairs(items: list[Any]) -> list[tuple[object, object]]:
         msg = "pickle SETITEMS with an odd number of items"
         raise InvalidSpecError(msg)
     return list(zip(items[::2], items[1::2], strict=True))
+
+
+def _dtype(value: object) -> tuple[str, int]:
+    """A ``torch.<dtype>`` global's name and element size."""
+    dtype = _DTYPES.get(value.name.removeprefix("torch.")) if isinstance(value, _Global) else None
+    if dtype is None:
+        msg = f"a tensor's dtype must be a torch dtype, got {type(value).__name__}"
+        raise InvalidSpecError(msg)
+    return dtype
 
 
 def _size(value: object) -> bool:
@@ -869,7 +918,7 @@ def _public(tensor: _Tensor, name: str, role: str | None) -> TorchTensor:
     return TorchTensor(
         name,
         tensor.shape,
-        tensor.storage.dtype,
+        tensor.dtype,
         tensor.storage.key,
         tensor.offset,
         tensor.stride,
