@@ -25,7 +25,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lstm_params import InvalidSpecError
+from lstm_params import InvalidSpecError, from_shapes
 from lstm_params._readers import onnx_proto, torch_pickle
 from lstm_params._readers.onnx_proto import (
     OnnxModel,
@@ -103,6 +103,18 @@ def test_a_pickled_module_tree_is_torchs(record: dict[str, Any]) -> None:
             f"unpickling would import {name} (not a known-safe global; nothing was run)"
             for name in main
         )
+
+
+@pytest.mark.parametrize(
+    "name", ["tagger-checkpoint.pt", "tagger-torchscript.pt", "tagger-legacy.pt"]
+)
+def test_the_tensors_feed_the_recogniser(name: str) -> None:
+    summary = from_shapes(read_torch_file(DATA / name).shapes())
+    assert [
+        (n, spec.layer_name, spec.num_units, spec.num_layers)
+        for n, spec in zip(summary.names, summary.layers, strict=True)
+    ] == [("encoder", "nn.LSTM", 3, 2)]
+    assert summary.params == 595
 
 
 def test_a_checkpoint_keeps_the_optimizer_apart() -> None:

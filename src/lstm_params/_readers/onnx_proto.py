@@ -181,7 +181,16 @@ class OnnxModel:
 
 
 def read_onnx_file(path: str | Path) -> OnnxModel:
-    """Read a ``.onnx`` file, mapped rather than read: weights are never copied."""
+    """Read a ``.onnx`` file, mapped rather than read: weights are never copied.
+
+    A 2-layer bidirectional ``nn.LSTM(4, 3)`` exported by torch 2.13 (480 parameters):
+
+    >>> model = read_onnx_file("tests/data/torch/lstm-bidirectional-2-layers.onnx")
+    >>> model.params, [(r.op_type, r.hidden_size, r.direction) for r in model.recurrent()]
+    (480, [('LSTM', 3, 'bidirectional'), ('LSTM', 3, 'bidirectional')])
+    >>> [model.initializers[0].dims, model.initializers[1].dims, model.initializers[2].dims]
+    [(2, 24), (2, 12, 4), (2, 12, 3)]
+    """
     try:
         with open(path, "rb") as file:  # noqa: PTH123 - a str or a Path
             if not file.seek(0, 2):
