@@ -312,7 +312,7 @@ def _plain(value: object) -> object:
     if isinstance(value, tuple):
         return tuple(_plain(v) for v in value)
     if isinstance(value, torch_pickle._Object):  # noqa: SLF001
-        return (value.cls, _plain(value.args), _plain(value.state))
+        return (value.cls, _plain((*value.args, *value.items)), _plain(value.state))
     if isinstance(value, torch_pickle._Global):  # noqa: SLF001
         return value.name
     return value
@@ -504,7 +504,8 @@ def test_legacy_files_are_checked() -> None:
     header = first + _p(b"M\xe9\x03") + _p(b"}")
     assert read_torch_bytes(good).format == "legacy"
     cases = {
-        first + _p(b"K\x01"): "legacy torch file with protocol 1",
+        first + _p(b"K\x01"): "legacy torch file with protocol 1,",
+        first + _p(b")"): "legacy torch file with protocol tuple,",
         header + _p(_dict(("w", _tensor()))) + _p(b"K\x01"): "storage keys must be a list",
         header + _p(_dict(("w", _tensor()))) + _p(b"]"): "storage '0' is missing",
         header + _p(_dict(("w", _tensor()))) + _p(b"](" + _text("0") + b"e") + bytes(50): (
@@ -556,7 +557,20 @@ def _bomb_of_references(levels: int) -> bytes:
         (_p(b"K\x01K\x02\x93"), "STACK_GLOBAL needs two strings"),
         (_p(b"\x97"), "pickle opcode NEXT_BUFFER is not read"),
         (_p(_tuple(_text("storage"), _int(1)) + b"Q"), "a storage persistent id needs"),
-        (_p(_storage(kind="NotAStorage")), "type, key or numel not understood"),
+        (_p(_storage(kind="NotAStorage")), "not understood: torch.NotAStorage, '0', 'cpu', 12$"),
+        (
+            _p(
+                _tuple(
+                    _text("storage"),
+                    _int(1),
+                    _text("0"),
+                    _text("c"),
+                    b"\x8a\x09" + bytes(8) + b"\x01",
+                )
+                + b"Q"
+            ),
+            "not understood: 1, '0', 'c', int$",
+        ),
         (_p(_storage(numel=-1)), "type, key or numel not understood"),
         (_p(_tuple(_text("storage"), _int(1), _text("0"), _text("cpu"), _int(1)) + b"Q"), "type"),
         (_p(_global("torch._utils", "_rebuild_tensor_v2") + _tuple(_int(1)) + b"R"), "without"),

@@ -408,7 +408,7 @@ def _read_pickles(file: IO[bytes], size: int) -> TorchFile:
         return _result("pickle", magic, first, {})
     protocol = first.run(stream)
     if type(protocol) is not int or protocol != _LEGACY_PROTOCOL:
-        msg = f"legacy torch file with protocol {protocol!r:.40}, expected {_LEGACY_PROTOCOL}"
+        msg = f"legacy torch file with protocol {_describe(protocol)}, expected {_LEGACY_PROTOCOL}"
         raise InvalidSpecError(msg)
     first.run(stream)  # sys_info: endianness and type sizes
     machine = _Machine(lambda _key: None)
@@ -445,10 +445,11 @@ class _Global:
 class _Object:
     """A call, a NEWOBJ or an INST: never made, only recorded, with its BUILD state."""
 
-    __slots__ = ("args", "func", "state")
+    __slots__ = ("args", "func", "items", "state")
 
     def __init__(self, func: object, args: tuple[Any, ...]) -> None:
         self.func, self.args, self.state = func, args, None
+        self.items: list[Any] = []  # APPENDS to a list subclass, ADDITEMS to a set
 
     @property
     def cls(self) -> str:
@@ -559,7 +560,7 @@ class _Machine:
                 self._dict(stack).items.extend(_pairs(items))
             elif name == "ADDITEMS":
                 items = self._pop_mark(stack, marks)
-                self._top(stack, _Object).args += tuple(items)
+                self._top(stack, _Object).items.extend(items)
             elif name == "POP":
                 self._pop(stack, 1)
             elif name == "DUP":
@@ -653,7 +654,7 @@ class _Machine:
     def _append(self, stack: list[Any], items: list[Any]) -> None:
         target = self._peek(stack)
         if isinstance(target, _Object):  # a list subclass: its items are kept as its args
-            target.args = (*target.args, *items)
+            target.items.extend(items)
         else:
             self._top(stack, list).extend(items)
 
@@ -734,7 +735,8 @@ class _Machine:
         dtype = _DTYPES.get(kind.name.rpartition(".")[2]) if isinstance(kind, _Global) else None
         if dtype is None or not isinstance(key, str) or not _size(numel):
             msg = (
-                f"a storage persistent id with type, key or numel not understood: {pid[1:3]!r:.80}"
+                "a storage persistent id with type, key or numel not understood: "
+                f"{', '.join(_describe(item) for item in pid[1:5])}"
             )
             raise InvalidSpecError(msg)
         nbytes = numel * dtype[1]
@@ -799,6 +801,17 @@ def _dtype(value: object) -> tuple[str, int]:
         msg = f"a tensor's dtype must be a torch dtype, got {type(value).__name__}"
         raise InvalidSpecError(msg)
     return dtype
+
+
+def _describe(value: object) -> str:
+    """A value from a file, shown without ``repr`` (which could be deep or huge)."""
+    if isinstance(value, _Global):
+        return value.name
+    if type(value) is str:
+        return repr(value[:40])
+    if type(value) is int and abs(value) < MAX_SIZE:
+        return str(value)
+    return type(value).__name__
 
 
 def _size(value: object) -> bool:
@@ -920,7 +933,7 @@ class _Walker:
                 elif isinstance(item, _Object):
                     self.walk(item, _join(path, name), depth + 1, sink)
         else:
-            self.walk((value.args, state), path, depth, sink)
+            self.walk((value.args, state, value.items), path, depth, sink)
 
 
 def _public(tensor: _Tensor, name: str, role: str | None) -> TorchTensor:
