@@ -527,8 +527,19 @@ class _Machine:
             if len(stack) > MAX_STACK or len(marks) > MAX_NESTING:
                 msg = f"pickle nested deeper than {MAX_NESTING} or a stack over {MAX_STACK:,}"
                 raise InvalidSpecError(msg)
-            name = opcode.name
-            if name in _CONSTANTS:
+            name = opcode.name  # the most frequent in torch's pickles first
+            if name in {"PUT", "BINPUT", "LONG_BINPUT", "MEMOIZE"}:
+                index = len(memo) if name == "MEMOIZE" else arg
+                if len(memo) >= MAX_MEMO:
+                    msg = f"more than {MAX_MEMO:,} pickle memo entries"
+                    raise InvalidSpecError(msg)
+                memo[index] = self._peek(stack)
+            elif name in {"GET", "BINGET", "LONG_BINGET"}:
+                if arg not in memo:
+                    msg = f"pickle memo entry {arg} read before it was written"
+                    raise InvalidSpecError(msg)
+                stack.append(memo[arg])
+            elif name in _CONSTANTS:
                 stack.append(_CONSTANTS[name])
             elif name in _ARGUMENT:
                 stack.append(arg)
@@ -566,17 +577,6 @@ class _Machine:
             elif name == "DUP":
                 stack.append(self._pop(stack, 1)[0])
                 stack.append(stack[-1])
-            elif name in {"PUT", "BINPUT", "LONG_BINPUT", "MEMOIZE"}:
-                index = len(memo) if name == "MEMOIZE" else arg
-                if len(memo) >= MAX_MEMO:
-                    msg = f"more than {MAX_MEMO:,} pickle memo entries"
-                    raise InvalidSpecError(msg)
-                memo[index] = self._peek(stack)
-            elif name in {"GET", "BINGET", "LONG_BINGET"}:
-                if arg not in memo:
-                    msg = f"pickle memo entry {arg} read before it was written"
-                    raise InvalidSpecError(msg)
-                stack.append(memo[arg])
             elif name == "GLOBAL":
                 module, _, qualname = arg.partition(" ")
                 stack.append(self._global(module, qualname))
