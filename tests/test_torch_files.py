@@ -396,6 +396,11 @@ def test_parameters_tensors_and_roles() -> None:
         ("u", None, False, "uint8"),
     ]
     assert (found.params, found.buffers, found.trainable) == (12 + 12 + 12, 12, 12)
+    typed = _tuple(
+        _text("storage"), _global("torch.storage", "TypedStorage"), _text("4"), _text("cpu"),
+        _int(12), _global("torch", "bfloat16"),
+    ) + b"Q"  # fmt: skip
+    assert [t.dtype for t in _read(_p(_tensor(storage=typed))).tensors] == ["bfloat16"]
 
 
 def test_checkpoints_split_model_optimizer_and_others() -> None:

@@ -732,6 +732,8 @@ class _Machine:
             msg = "a storage persistent id needs ('storage', type, key, location, numel)"
             raise InvalidSpecError(msg)
         kind, key, numel = pid[1], pid[2], pid[4]
+        if isinstance(kind, _Global) and kind.name.endswith(".TypedStorage") and len(pid) > 5:  # noqa: PLR2004
+            kind = pid[5]  # ('storage', TypedStorage, key, location, numel, torch.<dtype>)
         dtype = _DTYPES.get(kind.name.rpartition(".")[2]) if isinstance(kind, _Global) else None
         if dtype is None or not isinstance(key, str) or not _size(numel):
             msg = (
