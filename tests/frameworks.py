@@ -742,7 +742,7 @@ def save_torch_checkpoints(directory: Any) -> list[Record]:  # noqa: ANN401
         },
         {"name": "projected", "kind": "lstm", "num_units": 10, "input_dim": 12, "proj_size": 4},
         {"name": "gru", "kind": "gru", "num_units": 5, "input_dim": 4, "bias": False},
-        {"name": "cell", "kind": "lstm", "num_units": 3, "input_dim": 5},
+        {"name": "cell", "kind": "lstm", "num_units": 3, "input_dim": 5, "cell": True},
         {"name": "rnn", "kind": "rnn", "num_units": 2, "input_dim": 3},
     ]
     half = Model()

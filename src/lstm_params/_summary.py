@@ -31,7 +31,12 @@ class Summary:
     may add ``tensors`` they hold but could not place in a layer (counted),
     ``uncounted`` layers (``(name, class, reason)``: the total leaves them out,
     and :attr:`complete` is False), the bytes the file ``stored`` per dtype, and
-    the ``source`` it came from. ``str()`` gives a text table in the spirit of
+    the ``source`` it came from. A file may also hold ``buffer_tensors`` (PyTorch
+    buffers: running statistics, counters; not parameters, listed apart), say how
+    many of the counted elements are ``non_trainable`` (frozen layers, Keras'
+    moving statistics), how many elements of optimizer state it carries apart
+    (``optimizer``), and ``warnings`` (what a pickle would have called).
+    ``str()`` gives a text table in the spirit of
     Keras' ``model.summary()``; :meth:`to_markdown`, :meth:`to_html` (what
     Jupyter shows) and :meth:`to_dict` give the same numbers for docs and scripts.
     """
@@ -46,11 +51,30 @@ class Summary:
     source: str | None = None
     seq_len: int | None = None
     batch: int = 1
+    buffer_tensors: tuple[Weight, ...] = ()
+    non_trainable: int = 0
+    optimizer: int = 0
+    warnings: tuple[str, ...] = ()
 
     @property
     def params(self) -> int:
         """The total number of parameters counted (see :attr:`complete`)."""
         return sum(layer.params for layer in self.layers) + sum(t.size for t in self.tensors)
+
+    @property
+    def trainable_params(self) -> int:
+        """The parameters that train: :attr:`params` less the non-trainable ones."""
+        return self.params - self.non_trainable
+
+    @property
+    def non_trainable_params(self) -> int:
+        """The parameters that do not train (frozen, or statistics Keras counts as weights)."""
+        return self.non_trainable
+
+    @property
+    def buffers(self) -> int:
+        """The elements of the buffers, which are not parameters (PyTorch's ``buffers()``)."""
+        return sum(t.size for t in self.buffer_tensors)
 
     @property
     def complete(self) -> bool:
@@ -138,7 +162,20 @@ class Summary:
         label = "Total" if self.complete else "Total (incomplete)"
         totals = ("", *_figures(_sum(figures))) if figures else ()
         footer = (Row((label, "", format_count(total), share(total), *totals)),)
-        notes = [f"Weights: {self.memory} as {self.dtype}"]
+        partial = "" if self.complete else " (partial: the layers not counted are left out)"
+        notes = [f"Weights: {self.memory} as {self.dtype}{partial}"]
+        if self.non_trainable:
+            notes += [
+                f"Trainable params: {format_count(self.trainable_params)}",
+                f"Non-trainable params: {format_count(self.non_trainable)}",
+            ]
+        if self.buffer_tensors:
+            notes.append(f"Buffers (not parameters): {format_count(self.buffers)} elements")
+        if self.optimizer:
+            notes.append(
+                f"Optimizer state (not parameters): {format_count(self.optimizer)} elements"
+            )
+        notes += [f"Warning: {warning}" for warning in self.warnings]
         if self.stored:
             parts = ", ".join(f"{dtype} {format_bytes(size)}" for dtype, size in self.stored)
             notes.append(f"Stored: {format_bytes(sum(s for _, s in self.stored))} ({parts})")
@@ -187,6 +224,10 @@ class Summary:
             }
         return {
             "params": total,
+            "trainable_params": self.trainable_params,
+            "non_trainable_params": self.non_trainable,
+            "buffers": self.buffers,
+            "optimizer_elements": self.optimizer,
             "complete": self.complete,
             **({"compute": compute} if compute else {}),
             "memory": self.memory.to_dict(),
@@ -207,7 +248,12 @@ class Summary:
             "uncounted": [
                 {"name": name, "class": cls, "reason": why} for name, cls, why in self.uncounted
             ],
+            "buffer_tensors": [
+                {"name": t.name, "shape": list(t.shape), "size": t.size}
+                for t in self.buffer_tensors
+            ],
             "stored_bytes": dict(self.stored),
+            "warnings": list(self.warnings),
             "source": self.source,
         }
 
