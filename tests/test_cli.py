@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import runpy
 import subprocess
 import sys
@@ -174,12 +175,18 @@ def test_macs_command_one_convention_and_packed(capsys: pytest.CaptureFixture[st
     status, out, _ = run(capsys, "macs", "dense", "8", "--input-dim", "4")
     assert status == 0
     assert out.startswith("Keras Dense, 1 step\n")
-    assert "ptflops: convention=ptflops: ptflops profiles torch.nn.LSTM" in out
+    linear = count_macs(LayerSpec("dense", 8, 4, framework="pytorch"), convention="ptflops")
+    assert re.search(rf"^ptflops +{linear.macs:,} ", out, re.MULTILINE)  # nn.Linear, ptflops' way
     status, _, err = run(
-        capsys, "macs", "lstm", "8", "--input-dim", "4", "--convention", "torchinfo"
+        capsys, "macs", "gru", "8", "--input-dim", "4", "--no-reset-after", "--convention", "thop"
     )
     assert status == 2
-    assert "torchinfo profiles torch.nn.LSTM, GRU and RNN modules" in err
+    assert "PyTorch has no GRU like this" in err
+    status, out, _ = run(  # a Keras layer, profiled as its PyTorch module (one rule)
+        capsys, "macs", "lstm", "8", "--input-dim", "4", "--convention", "torchinfo"
+    )
+    assert status == 0
+    assert f" {LayerSpec('lstm', 8, 4, framework='pytorch').params:,} " in out
 
 
 def test_compare_command_with_steps(capsys: pytest.CaptureFixture[str]) -> None:

@@ -102,7 +102,7 @@ def test_renderings_agree() -> None:
     assert frameworks.get("class") == "lstm-params-comparison"
     assert len(frameworks.findall("./tbody/tr")) == len(comparison.rows)
     assert compute.get("class") == "lstm-params-compute"
-    assert len(compute.findall("./tbody/tr")) == len(comparison.compute) == 7
+    assert len(compute.findall("./tbody/tr")) == len(comparison.compute) == 8
     data = json.loads(json.dumps(comparison.to_dict()))
     assert [row["params"] for row in data["rows"]] == [row.params for row in comparison.rows]
     assert data["rows"][1]["formula"] == "4 * ((200 + 4096 + 2) * 200)"
@@ -116,13 +116,15 @@ def test_renderings_agree() -> None:
 
 
 def test_the_compute_section() -> None:
-    comparison = compare(LayerSpec("gru", 20, 10), seq_len=5, batch=2)
-    torch = LayerSpec("gru", 20, 10, framework="pytorch")
+    keras = LayerSpec("gru", 20, 10)
+    comparison = compare(keras, seq_len=5, batch=2)
     assert comparison.compute == tuple(
-        count_macs(torch, seq_len=5, batch=2, convention=c) for c in MacsConvention
+        count_macs(keras, seq_len=5, batch=2, convention=c) for c in MacsConvention
     )
+    torch = LayerSpec("gru", 20, 10, framework="pytorch")  # what the peer tools profile
+    assert comparison.compute[1] == count_macs(torch, seq_len=5, batch=2, convention="ptflops")
     text = str(comparison)
-    assert "Compute of the layer as a PyTorch module, 10 steps:" in text
+    assert "Compute of the layer, 10 steps (the peer tools profile it as a PyTorch module):" in text
     assert "Compute of the layer" in comparison.to_markdown()
     assert [c["convention"] for c in comparison.to_dict()["compute"]] == [
         c.value for c in MacsConvention

@@ -38,7 +38,7 @@ def test_each_tool_is_reproduced(record: dict[str, Any], tool: str) -> None:
     spec = LayerSpec(**record["spec"])
     reported = record["tools"][tool]
     if "error" in reported:  # the tool could not take this input: neither can its convention
-        with pytest.raises(InvalidSpecError, match=f"lengths: {tool} does not take a packed batch"):
+        with pytest.raises(InvalidSpecError, match=f"{tool} cannot run this: it fails with"):
             count_macs(spec, convention=tool, **_arguments(record))
         return
     result = count_macs(spec, convention=tool, **_arguments(record))
@@ -174,14 +174,31 @@ def test_values_render_and_serialise() -> None:
             "seq_len=1, batch=3 do not fit lengths=\\[3, 2\\]",
         ),
         (
-            lambda: count_macs(LayerSpec("lstm", 2, 2), convention="thop"),
+            lambda: count_macs(LayerSpec("gru", 2, 2, reset_after=False), convention="thop"),
             InvalidSpecError,
-            "thop profiles torch.nn.LSTM, GRU and RNN modules; describe",
+            "thop profiles torch.nn modules, and PyTorch has no GRU like this: reset_after=False",
         ),
         (
-            lambda: count_macs(LayerSpec("dense", 2, 2, framework="pytorch"), convention="ptflops"),
+            lambda: count_macs(LayerSpec("lstm", 2, 2), packing="outside"),
             InvalidSpecError,
-            "got pytorch dense",
+            "packing must be 'input' or 'inside' and device 'cpu' or 'meta'",
+        ),
+        (
+            lambda: count_macs(LayerSpec("lstm", 2, 2), unbatched=True, batch=2),
+            InvalidSpecError,
+            "unbatched=True is one sequence: use batch=1",
+        ),
+        (
+            lambda: count_macs(
+                LayerSpec("lstm", 2, 2, framework="pytorch", cell=True), lengths=[2]
+            ),
+            InvalidSpecError,
+            "a cell takes one step per call, not a packed batch",
+        ),
+        (
+            lambda: count_macs(LayerSpec("lstm", 2, 2), batch_first=1),  # type: ignore[arg-type]
+            TypeError,
+            "batch_first must be True or False",
         ),
         (
             lambda: count_macs(LayerSpec("convlstm", 2, 2, kernel_size=3)),
@@ -198,3 +215,61 @@ def test_bad_arguments(call: Any, error: type[Exception], match: str) -> None:  
 def test_consistent_lengths_are_accepted() -> None:
     spec = LayerSpec("gru", 4, 3, framework="pytorch")
     assert count_macs(spec, lengths=[5, 3], seq_len=5, batch=2) == count_macs(spec, lengths=[5, 3])
+
+
+SEQUENCES = [
+    record
+    for record in json.loads((GOLDEN / "compute" / "sequences.json").read_text())["records"]
+    if "spec" in record
+]
+SITUATIONS = [
+    (record, tool)
+    for record in SEQUENCES
+    for tool in (
+        "ptflops",
+        "thop",
+        "torchinfo",
+        "torchprofile",
+        "calflops",
+        "fvcore",
+        "flop_counter",
+    )
+]
+
+
+def _situation(record: dict[str, Any]) -> tuple[LayerSpec, dict[str, Any]]:
+    """The record's module as a LayerSpec, and how it was run as count_macs' arguments."""
+    spec = {k: v for k, v in record["spec"].items() if k != "batch_first"}
+    s = record["situation"]
+    arguments: dict[str, Any] = {
+        "seq_len": s["seq_len"] or 1,
+        "batch": s["batch"] or 1,
+        "unbatched": s["unbatched"],
+        "batch_first": bool(record["spec"].get("batch_first")),
+        "device": s["device"],
+    }
+    if s["lengths"] is not None:
+        arguments |= {"lengths": s["lengths"], "packing": s["packing"], "seq_len": 1, "batch": 1}
+    return LayerSpec(**spec), arguments
+
+
+@pytest.mark.parametrize(
+    ("record", "tool"),
+    SITUATIONS,
+    ids=[f"{i // 7}-{t}" for i, (_, t) in enumerate(SITUATIONS)],
+)
+def test_each_tool_in_each_situation(record: dict[str, Any], tool: str) -> None:
+    # Issue 14's truth: what each tool reported for the module run this way (sequences.json).
+    spec, arguments = _situation(record)
+    reported = record["tools"][tool]
+    convention = "torch_flop_counter" if tool == "flop_counter" else tool
+    if "error" in reported:
+        if reported["error"].startswith(("NotImplementedError", "RuntimeError")):
+            return  # torch itself could not run it (pack_padded_sequence on meta): no figure
+        with pytest.raises(InvalidSpecError, match="cannot run this: it fails with") as refused:
+            count_macs(spec, convention=convention, **arguments)
+        assert reported["error"].startswith(str(refused.value).split("fails with ")[1])
+        return
+    result = count_macs(spec, convention=convention, **arguments)
+    # FlopCounterMode reports FLOPs only: its MACs figure here is 0, as calflops' for RNNs
+    assert (result.macs, result.flops) == (reported["macs"] or 0, reported["flops"])

@@ -299,9 +299,25 @@ def _parser() -> argparse.ArgumentParser:
         "--convention",
         default="all",
         choices=["all", "lstm_params", "ptflops", "thop", "torchinfo", "torchprofile", "calflops",
-                 "fvcore"],
+                 "fvcore", "torch_flop_counter"],
         help="whose way of counting (default: all of them)",
     )  # fmt: skip
+    compute.add_argument(
+        "--sequence-first",
+        dest="batch_first",
+        action="store_false",
+        help="a (seq_len, batch, input) tensor: PyTorch's default layout",
+    )
+    compute.add_argument(
+        "--unbatched", action="store_true", help="one (seq_len, input) tensor, no batch axis"
+    )
+    compute.add_argument(
+        "--packing",
+        choices=["input", "inside"],
+        default="input",
+        help="--lengths packed before the module (input) or inside its forward",
+    )
+    compute.add_argument("--device", choices=["cpu", "meta"], default="cpu")
     _output_options(compute, _TABLES)
     sizing = _command(
         commands, "max-units", "the widest layer within a parameter budget", "max-units"
@@ -432,21 +448,25 @@ def _render(value: Any, fmt: str, **options: Any) -> str:  # noqa: ANN401 - a Su
 def _macs(args: argparse.Namespace) -> str:
     from ._compute import (  # noqa: PLC0415 - each command imports what it needs
         MacsConvention,
-        as_pytorch,
         compute_table,
         count_macs,
     )
 
     spec = _spec(args, args.kind, args.units)
-    steps = {"seq_len": args.seq_len or 1, "batch": args.batch, "lengths": args.lengths}
+    steps = {
+        "seq_len": args.seq_len or 1,
+        "batch": args.batch,
+        "lengths": args.lengths,
+        "batch_first": args.batch_first,
+        "unbatched": args.unbatched,
+        "packing": args.packing,
+        "device": args.device,
+    }
     chosen = list(MacsConvention) if args.convention == "all" else [MacsConvention(args.convention)]
     figures, skipped = [], []
     for convention in chosen:
-        try:
-            target = spec
-            if convention is not MacsConvention.LSTM_PARAMS and args.convention == "all":
-                target = as_pytorch(spec)
-            figures.append(count_macs(target, convention=convention, **steps))
+        try:  # one rule for every convention, as in the API: count_macs decides
+            figures.append(count_macs(spec, convention=convention, **steps))
         except InvalidSpecError as error:
             if args.convention != "all":
                 raise
@@ -577,10 +597,13 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], str]] = {
 
 
 # The library names LayerSpec's fields; the command line says the flags the user typed.
-_SAID = (
+_SAID: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
     (re.compile(r"\b(peepholes|bidirectional|cudnn|cell)=True\b"), r"\1"),
     (re.compile(r"\b(reset_after|reset_gate|return_sequences)=True\b"), r"\1"),
-    (re.compile(r"\b(reset_after|reset_gate|return_sequences)=False\b"), r"--no-\1"),
+    (
+        re.compile(r"\b(reset_after|reset_gate|return_sequences)=False\b"),
+        lambda match: "--no-" + _FLAGS_OF[match[1]][0].removeprefix("--"),
+    ),
     (re.compile(r"\bbias=False\b"), "--no-bias"),
     (re.compile(r"\bleave it \S+ for\b"), "leave it out for"),
     (

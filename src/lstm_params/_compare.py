@@ -52,7 +52,10 @@ class Comparison(Displayed):
     @property
     def _compute_title(self) -> str:
         steps = self.compute[0].steps if self.compute else 0
-        return f"Compute of the layer as a PyTorch module, {steps:,} step{'s' * (steps != 1)}:"
+        return (
+            f"Compute of the layer, {steps:,} step{'s' * (steps != 1)} "
+            "(the peer tools profile it as a PyTorch module):"
+        )
 
     def table(self) -> Table:
         """The rows every rendering shows."""
@@ -143,16 +146,17 @@ def compare(spec: LayerSpec, *, seq_len: int = 1, batch: int = 1) -> Comparison:
     Flax NNX RNN(LSTMCell)    3,437,600           0  same count
     ====================================================================================
     <BLANKLINE>
-    Compute of the layer as a PyTorch module, 1 step:
-    Convention         MACs      FLOPs  Rule
+    Compute of the layer, 1 step (the peer tools profile it as a PyTorch module):
+    Convention               MACs      FLOPs  Rule
     =============================================================================================
-    lstm_params   3,436,800  6,877,000  ours: matrix MACs; FLOPs add biases and element-wise work
-    ptflops       3,440,400          -  per sample; biases and element-wise terms; no weight_hr
-    thop          3,440,000          -  a cell formula per real step
-    torchinfo     3,438,400          -  every parameter once per step
-    torchprofile  3,436,800          -  aten::lstm only; GRU and RNN count 0
-    calflops              0  6,875,600  FLOPs only, 2*rows*cols - rows per product
-    fvcore                0          0  recurrent ops unsupported: 0
+    lstm_params         3,436,800  6,876,200  ours: matrices; FLOPs add biases, element-wise work
+    ptflops             3,440,400          -  per input row; biases, element-wise; no weight_hr
+    thop                3,440,000          -  a cell formula per real step
+    torchinfo           3,438,400          -  every parameter once per output row
+    torchprofile        3,436,800          -  aten::lstm only; GRU and RNN count 0
+    calflops                    0  6,875,600  FLOPs only, 2*rows*cols - rows per product
+    fvcore                      0          0  recurrent ops unsupported: 0
+    torch_flop_counter          0          0  FLOPs 2*m*k*n; a fused CPU LSTM: 0
     =============================================================================================
     """
     if not isinstance(spec, LayerSpec):

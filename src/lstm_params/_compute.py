@@ -25,20 +25,22 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import math
 
 from ._conventions import CONVENTIONS
 from ._conventions._base import repeats
 from ._errors import InvalidSpecError
 from ._kinds import FACTS, Kind
+from ._peers import Situation, tool_figures
 from ._render.display import Displayed
 from ._render.table import Row, Table
-from ._spec import LayerSpec, in_framework
-from ._validation import as_size
+from ._spec import LayerSpec
+from ._validation import as_flag, as_size
 from ._vocabulary import Framework
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Sequence
     from typing import Any
 
 __all__ = [
@@ -63,53 +65,54 @@ class MacsConvention(enum.StrEnum):
     TORCHPROFILE = "torchprofile"
     CALFLOPS = "calflops"
     FVCORE = "fvcore"
+    TORCH_FLOP_COUNTER = "torch_flop_counter"
 
 
-#: each peer tool's version and the rule it applies to nn.LSTM / nn.GRU / nn.RNN
+#: each peer tool's version and its rule (every situation: see ``lstm_params._peers``)
 RULES: dict[MacsConvention, str] = {
     MacsConvention.LSTM_PARAMS: "matrix MACs per real step; FLOPs add biases and element-wise work",
     MacsConvention.PTFLOPS: (
-        "ptflops 0.7.5, pytorch backend, per sample: weight_ih and weight_hh sizes, both "
-        "biases and element-wise terms (LSTM 10, GRU 7, RNN 1 per unit), per step; "
-        "ignores weight_hr and the batch; no PackedSequence"
+        "ptflops 0.7.5, pytorch backend: weight_ih and weight_hh sizes, both biases and "
+        "element-wise terms (LSTM 10, GRU 7, RNN 1 per unit) per step, the sum divided by "
+        "the input's first dimension; ignores weight_hr; no PackedSequence"
     ),
     MacsConvention.THOP: (
         "ultralytics-thop 2.2.3: a cell formula per layer and direction (LSTM "
-        "4*((in+R)*H + H + 2H*bias) + 4H + H*P) times seq_len*batch, or the packed "
-        "batch's real steps"
+        "4*((in+R)*H + H + 2H*bias) + 4H + H*P) per real step; Linear in*output.numel()"
     ),
     MacsConvention.TORCHINFO: (
-        "torchinfo 1.8.0 total_mult_adds: every parameter once per (seq_len * batch); "
-        "no PackedSequence"
+        "torchinfo 1.8.0 total_mult_adds: every parameter times the output's first two "
+        "dimensions per call (Linear and Embedding: the first); no PackedSequence input"
     ),
     MacsConvention.TORCHPROFILE: (
-        "torchprofile 0.1.0: aten::lstm only, 4*h*(in+h) per layer and direction with h "
-        "the output width (proj_size when set); GRU and RNN count 0; no PackedSequence"
+        "torchprofile 0.1.0: aten::lstm only, 4*R*(in+R) per layer and direction; GRU and "
+        "RNN modules count 0; cells traced as linear and mul; no PackedSequence input"
     ),
     MacsConvention.CALFLOPS: (
         "calflops 0.3.2: FLOPs as ptflops' terms with matrix products as 2*rows*cols - rows; "
-        "MACs 0; no PackedSequence"
+        "MACs 0 for recurrent layers; no PackedSequence"
     ),
     MacsConvention.FVCORE: (
-        "fvcore 0.1.5: aten::lstm, aten::gru and aten::rnn_* are unsupported ops: 0 "
-        "(one fused multiply-add is one flop); no PackedSequence"
+        "fvcore 0.1.5: aten::lstm, aten::gru and aten::rnn_* are unsupported ops: 0; cells "
+        "and Linear as aten::linear (one multiply-add is one flop); no PackedSequence input"
+    ),
+    MacsConvention.TORCH_FLOP_COUNTER: (
+        "torch 2.13 FlopCounterMode get_total_flops(): 2*m*k*n per matrix product, biases "
+        "not counted; a plain nn.LSTM on the CPU runs fused: 0 (on meta it counts)"
     ),
 }
 
 #: the same rules in a few words, for tables
 SHORT: dict[MacsConvention, str] = {
-    MacsConvention.LSTM_PARAMS: "ours: matrix MACs; FLOPs add biases and element-wise work",
-    MacsConvention.PTFLOPS: "per sample; biases and element-wise terms; no weight_hr",
+    MacsConvention.LSTM_PARAMS: "ours: matrices; FLOPs add biases, element-wise work",
+    MacsConvention.PTFLOPS: "per input row; biases, element-wise; no weight_hr",
     MacsConvention.THOP: "a cell formula per real step",
-    MacsConvention.TORCHINFO: "every parameter once per step",
+    MacsConvention.TORCHINFO: "every parameter once per output row",
     MacsConvention.TORCHPROFILE: "aten::lstm only; GRU and RNN count 0",
     MacsConvention.CALFLOPS: "FLOPs only, 2*rows*cols - rows per product",
     MacsConvention.FVCORE: "recurrent ops unsupported: 0",
+    MacsConvention.TORCH_FLOP_COUNTER: "FLOPs 2*m*k*n; a fused CPU LSTM: 0",
 }
-
-# The peers' element-wise work per unit and step (ours is in the kinds' table).
-_PTFLOPS = {Kind.LSTM: 10, Kind.GRU: 7, Kind.RNN: 1}  # also calflops'
-_PACKED = {MacsConvention.LSTM_PARAMS, MacsConvention.THOP}
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -152,15 +155,29 @@ class Compute(Displayed):
         }
 
 
-def count_macs(
+def count_macs(  # noqa: PLR0913 - the situation's every aspect, keyword-only
     spec: LayerSpec,
     *,
     seq_len: int = 1,
     batch: int = 1,
     lengths: Sequence[int] | None = None,
     convention: MacsConvention | str = MacsConvention.LSTM_PARAMS,
+    batch_first: bool = True,
+    unbatched: bool = False,
+    packing: str = "input",
+    device: str = "cpu",
 ) -> Compute:
     """MACs and FLOPs of ``spec`` over a sequence, in ``convention``.
+
+    The situation: ``seq_len`` steps of ``batch`` sequences (``unbatched``: one
+    ``(seq_len, input)`` tensor, or ``(input,)`` for one call of a cell), laid out
+    batch first or, as PyTorch's default, sequence first (``batch_first=False``);
+    a cell (``cell=True``) is called ``seq_len`` times by a Python loop; ``lengths``
+    is a packed batch, handed to the module (``packing="input"``) or packed inside
+    ``forward`` from the padded batch (``"inside"``); ``device`` is ``"cpu"`` or
+    ``"meta"``. Our convention counts the real work and does not depend on the
+    layout; each peer tool's reproduces what it reports for the layer as a PyTorch
+    module run that way, and refuses, with the tool's own error, what the tool cannot run.
 
     >>> one_step = count_macs(LayerSpec("lstm", 200, 4096))
     >>> one_step.macs, one_step.flops   # 4*200*(4096+200); 2*MACs + 800 + 9*200
@@ -172,30 +189,77 @@ def count_macs(
     3440400
     >>> count_macs(torch, lengths=[16, 9, 4]).steps   # packed: real steps only
     29
+    >>> cell = LayerSpec("lstm", 20, 10, framework="pytorch", cell=True)  # 5 calls, batch 3
+    >>> [count_macs(cell, seq_len=5, batch=3, convention=c).macs for c in ("fvcore", "torchinfo")]
+    [36000, 768000]
     """
     if not isinstance(spec, LayerSpec):
         msg = f"spec must be a LayerSpec, got {type(spec).__name__} {spec!r:.60}"
         raise TypeError(msg)
     rule = _parse(convention)
-    real = _steps(seq_len, batch, lengths)
-    if lengths is not None and rule not in _PACKED:
-        msg = (
-            f"lengths: {rule} does not take a packed batch (PackedSequence); give seq_len and batch"
-        )
-        raise InvalidSpecError(msg)
+    run = _situation(
+        spec, seq_len, batch, lengths, batch_first=batch_first, unbatched=unbatched,
+        packing=packing, device=device,
+    )  # fmt: skip
+    steps = run.calls * run.rows if spec.cell else _real_steps(spec, run)
     if rule is MacsConvention.LSTM_PARAMS:
         ours_macs, ours_flops = _ours(spec)
-        return Compute(rule, ours_macs * real, ours_flops * real, real)
-    if spec.framework is not Framework.PYTORCH or spec.kind not in _PTFLOPS:
+        return Compute(rule, ours_macs * steps, ours_flops * steps, steps)
+    torch = _as_module(spec, rule)
+    macs, flops = tool_figures(rule.value, torch, run)
+    return Compute(rule, macs, flops, steps)
+
+
+def _real_steps(spec: LayerSpec, run: Situation) -> int:
+    """Cell evaluations of a layer (not a cell): packed rows or the rectangle."""
+    if not FACTS[spec.kind].recurrent:
+        return math.prod(run.shape[:-1]) if spec.kind is Kind.DENSE else math.prod(run.shape)
+    return run.steps
+
+
+def _situation(  # noqa: PLR0913
+    spec: LayerSpec,
+    seq_len: int,
+    batch: int,
+    lengths: Sequence[int] | None,
+    *,
+    batch_first: bool,
+    unbatched: bool,
+    packing: str,
+    device: str,
+) -> Situation:
+    """The input and calls of the layer as a PyTorch module run this way (checked)."""
+    first, flat = as_flag("batch_first", batch_first), as_flag("unbatched", unbatched)
+    if packing not in {"input", "inside"} or device not in {"cpu", "meta"}:
         msg = (
-            f"convention={rule}: {rule} profiles torch.nn.LSTM, GRU and RNN modules; describe "
-            f"the layer with framework='pytorch' (got {spec.framework.value} {spec.kind.value})"
+            f"packing must be 'input' or 'inside' and device 'cpu' or 'meta'; "
+            f"got packing={packing!r:.40}, device={device!r:.40}"
         )
         raise InvalidSpecError(msg)
-    if rule is MacsConvention.PTFLOPS:  # per sample: the batch does not count
-        return Compute(rule, _ptflops(spec) * seq_len, None, seq_len)
-    macs, flops = _PEERS[rule](spec)
-    return Compute(rule, macs * real, None if flops is None else flops * real, real)
+    total = _steps(seq_len, batch, lengths)
+    t, b = as_size("seq_len", seq_len), as_size("batch", batch)
+    if lengths is not None:
+        t, b = max(lengths), len(lengths)  # checked by _steps
+    if flat and (b != 1 or lengths is not None):
+        msg = f"unbatched=True is one sequence: use batch=1 and no lengths (got batch={b})"
+        raise InvalidSpecError(msg)
+    width = spec.input_dim
+    if not FACTS[spec.kind].recurrent:
+        features = () if spec.kind is Kind.EMBEDDING else (width,)
+        shape = features if flat else ((b, *features) if t == 1 else (b, t, *features))
+        return Situation(shape or (1,), (shape or (1,))[0], device=device)
+    if spec.cell:
+        if lengths is not None:
+            msg = "lengths: a cell takes one step per call, not a packed batch"
+            raise InvalidSpecError(msg)
+        one = (width,) if flat else (b, width)
+        top = one[0] if t == 1 else (b if first else t)
+        return Situation(one, top, calls=t, device=device)
+    shape = (t, width) if flat else ((b, t, width) if first else (t, b, width))
+    if lengths is None:
+        return Situation(shape, shape[0], device=device)
+    uneven = len(set(lengths)) > 1
+    return Situation(shape, shape[0], packed=total, packing=packing, uneven=uneven, device=device)
 
 
 def _parse(convention: object) -> MacsConvention:
@@ -255,80 +319,52 @@ def _ours(spec: LayerSpec) -> tuple[int, int]:
     return macs, 2 * macs + adds + elementwise * spec.num_units * cells
 
 
-def _ptflops(spec: LayerSpec) -> int:
-    bias = 2 * spec.bias
-    return sum(
-        count
-        * (gates * units * (width + recurrent) + _PTFLOPS[spec.kind] * units + bias * gates * units)
-        for count, gates, units, width, recurrent in _cells(spec)
-    )
-
-
-def _thop(spec: LayerSpec) -> tuple[int, None]:
-    bias = 2 * spec.bias
-    total = 0
-    for count, _, units, width, recurrent in _cells(spec):
-        state = (width + recurrent) * units + units + bias * units
-        if spec.kind is Kind.LSTM:
-            total += count * (4 * state + 4 * units + units * spec.proj_size)
-        elif spec.kind is Kind.GRU:
-            total += count * (3 * state + 4 * units)
-        else:
-            total += count * state
-    return total, None
-
-
-def _torchinfo(spec: LayerSpec) -> tuple[int, None]:
-    return spec.params, None
-
-
-def _torchprofile(spec: LayerSpec) -> tuple[int, None]:
-    if spec.kind is not Kind.LSTM:
-        return 0, None
-    return sum(
-        count * 4 * recurrent * (width + recurrent)
-        for count, _, _, width, recurrent in _cells(spec)
-    ), None
-
-
-def _calflops(spec: LayerSpec) -> tuple[int, int]:
-    bias = 2 * spec.bias
-    flops = sum(
-        count
-        * (
-            (2 * gates * units * width - gates * units)
-            + (2 * gates * units * recurrent - gates * units)
-            + _PTFLOPS[spec.kind] * units
-            + bias * gates * units
-        )
-        for count, gates, units, width, recurrent in _cells(spec)
-    )
-    return 0, flops
-
-
-def _fvcore(spec: LayerSpec) -> tuple[int, int]:  # noqa: ARG001 - every recurrent op is unsupported
-    return 0, 0
-
-
 def as_pytorch(spec: LayerSpec) -> LayerSpec:
-    """The same layer as a PyTorch module (its own GRU kind): what the peer tools profile.
+    """The same layer as a PyTorch module: what the peer tools profile.
 
-    An option PyTorch lacks (peepholes, a ConvLSTM) is an :class:`InvalidSpecError`.
+    A PyTorch spec is itself. Another framework's layer becomes the ``torch.nn``
+    module that computes the same thing: a Keras ``RNN(LSTMCell)`` is an
+    ``nn.LSTM``, a CuDNN layer its ``nn.LSTM``/``nn.GRU``; what PyTorch cannot
+    build (a Keras GRU with ``reset_after=False``, peepholes, a ConvLSTM, a
+    custom gate count outside a fused layout) is an :class:`InvalidSpecError` saying so.
     """
-    return LayerSpec(**in_framework(spec, Framework.PYTORCH))
+    if spec.framework is Framework.PYTORCH:
+        return spec
+    bare = CONVENTIONS[spec.framework].steps_one(spec.cell)
+    return LayerSpec(
+        **spec.to_dict()
+        | {
+            "framework": Framework.PYTORCH,
+            "cudnn": False,
+            "merge_mode": "concat",
+            "return_sequences": None,
+            "cell": bare,
+        }
+    )
+
+
+def _as_module(spec: LayerSpec, rule: MacsConvention) -> LayerSpec:
+    try:
+        return as_pytorch(spec)
+    except InvalidSpecError as error:
+        msg = (
+            f"convention={rule}: {rule} profiles torch.nn modules, and PyTorch has no "
+            f"{spec.layer_name} like this: {error}"
+        )
+        raise InvalidSpecError(msg) from None
 
 
 def every_convention(spec: LayerSpec, *, seq_len: int = 1, batch: int = 1) -> tuple[Compute, ...]:
-    """The layer as a PyTorch module under every convention; none if it is no such module."""
-    if spec.kind not in _PTFLOPS:
+    """A recurrent layer under every convention that can count it (the others left out)."""
+    if not FACTS[spec.kind].recurrent:
         return ()
-    try:
-        torch = as_pytorch(spec)
-    except InvalidSpecError:  # a peephole LSTM: not a torch module
-        return ()
-    return tuple(
-        count_macs(torch, seq_len=seq_len, batch=batch, convention=c) for c in MacsConvention
-    )
+    found = []
+    for convention in MacsConvention:
+        try:
+            found.append(count_macs(spec, seq_len=seq_len, batch=batch, convention=convention))
+        except InvalidSpecError:
+            continue
+    return tuple(found) if len(found) > 1 else ()
 
 
 def compute_table(figures: Sequence[Compute]) -> Table:
@@ -345,12 +381,3 @@ def compute_table(figures: Sequence[Compute]) -> Table:
         for c in figures
     )
     return Table(("Convention", "MACs", "FLOPs", "Rule"), "lrrl", body)
-
-
-_PEERS: dict[MacsConvention, Callable[[LayerSpec], tuple[int, int | None]]] = {
-    MacsConvention.THOP: _thop,
-    MacsConvention.TORCHINFO: _torchinfo,
-    MacsConvention.TORCHPROFILE: _torchprofile,
-    MacsConvention.CALFLOPS: _calflops,
-    MacsConvention.FVCORE: _fvcore,
-}
