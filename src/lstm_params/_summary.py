@@ -31,7 +31,15 @@ class Summary:
     may add ``tensors`` they hold but could not place in a layer (counted),
     ``uncounted`` layers (``(name, class, reason)``: the total leaves them out,
     and :attr:`complete` is False), the bytes the file ``stored`` per dtype, and
-    the ``source`` it came from. ``str()`` gives a text table in the spirit of
+    the ``source`` it came from. A file may also hold ``buffer_tensors`` (PyTorch
+    buffers: running statistics, counters; not parameters, listed apart), say how
+    many of the counted elements are ``non_trainable`` (frozen layers, Keras'
+    moving statistics), how many elements of optimizer state it carries apart
+    (``optimizer``), and ``warnings`` (what a pickle would have called).
+    A Keras configuration gives each layer's ``output_shapes`` as Keras reports
+    them (a tuple with None for the batch and unknown sizes, or a list of them
+    for several outputs) and its Keras ``classes`` (``TimeDistributed(Dense)``).
+    ``str()`` gives a text table in the spirit of
     Keras' ``model.summary()``; :meth:`to_markdown`, :meth:`to_html` (what
     Jupyter shows) and :meth:`to_dict` give the same numbers for docs and scripts.
     """
@@ -46,11 +54,32 @@ class Summary:
     source: str | None = None
     seq_len: int | None = None
     batch: int = 1
+    buffer_tensors: tuple[Weight, ...] = ()
+    non_trainable: int = 0
+    optimizer: int = 0
+    warnings: tuple[str, ...] = ()
+    output_shapes: tuple[object, ...] = ()
+    classes: tuple[str, ...] = ()
 
     @property
     def params(self) -> int:
         """The total number of parameters counted (see :attr:`complete`)."""
         return sum(layer.params for layer in self.layers) + sum(t.size for t in self.tensors)
+
+    @property
+    def trainable_params(self) -> int:
+        """The parameters that train: :attr:`params` less the non-trainable ones."""
+        return self.params - self.non_trainable
+
+    @property
+    def non_trainable_params(self) -> int:
+        """The parameters that do not train (frozen, or statistics Keras counts as weights)."""
+        return self.non_trainable
+
+    @property
+    def buffers(self) -> int:
+        """The elements of the buffers, which are not parameters (PyTorch's ``buffers()``)."""
+        return sum(t.size for t in self.buffer_tensors)
 
     @property
     def complete(self) -> bool:
@@ -118,9 +147,14 @@ class Summary:
         body: list[Row] = []
         for index, (name, layer) in enumerate(zip(self.names, self.layers, strict=True)):
             count = layer.params
-            label = f"{name} ({layer.layer_name})"
+            label = f"{name} ({self.classes[index] if self.classes else layer.layer_name})"
             cost = (format_count(steps[index]), *_figures(figures[index])) if figures else ()
-            row = (label, _plain(layer.output_dim), format_count(count), share(count), *cost)
+            size = (
+                format_shape(self.output_shapes[index])
+                if self.output_shapes
+                else _plain(layer.output_dim)
+            )
+            row = (label, size, format_count(count), share(count), *cost)
             body.append(Row(row))
             if weights:
                 body += [
@@ -138,7 +172,20 @@ class Summary:
         label = "Total" if self.complete else "Total (incomplete)"
         totals = ("", *_figures(_sum(figures))) if figures else ()
         footer = (Row((label, "", format_count(total), share(total), *totals)),)
-        notes = [f"Weights: {self.memory} as {self.dtype}"]
+        partial = "" if self.complete else " (partial: the layers not counted are left out)"
+        notes = [f"Weights: {self.memory} as {self.dtype}{partial}"]
+        if self.non_trainable:
+            notes += [
+                f"Trainable params: {format_count(self.trainable_params)}",
+                f"Non-trainable params: {format_count(self.non_trainable)}",
+            ]
+        if self.buffer_tensors:
+            notes.append(f"Buffers (not parameters): {format_count(self.buffers)} elements")
+        if self.optimizer:
+            notes.append(
+                f"Optimizer state (not parameters): {format_count(self.optimizer)} elements"
+            )
+        notes += [f"Warning: {warning}" for warning in self.warnings]
         if self.stored:
             parts = ", ".join(f"{dtype} {format_bytes(size)}" for dtype, size in self.stored)
             notes.append(f"Stored: {format_bytes(sum(s for _, s in self.stored))} ({parts})")
@@ -148,9 +195,12 @@ class Summary:
                 f"MACs and FLOPs: a sequence of {self.seq_len} steps x batch {self.batch}; "
                 "Steps: the times each layer runs; lstm_params' convention"
             )
-            headers = (*_HEADERS, "Steps", "MACs", "FLOPs")
+            headers = (*self._headers(), "Steps", "MACs", "FLOPs")
             return Table(headers, "lrrrrrr", tuple(body), footer, tuple(notes))
-        return Table(_HEADERS, "lrrr", tuple(body), footer, tuple(notes))
+        return Table(self._headers(), "lrrr", tuple(body), footer, tuple(notes))
+
+    def _headers(self) -> tuple[str, ...]:
+        return ("Layer (type)", "Output shape", *_HEADERS[2:]) if self.output_shapes else _HEADERS
 
     def __str__(self) -> str:
         """The text table."""
@@ -187,19 +237,28 @@ class Summary:
             }
         return {
             "params": total,
+            "trainable_params": self.trainable_params,
+            "non_trainable_params": self.non_trainable,
+            "buffers": self.buffers,
+            "optimizer_elements": self.optimizer,
             "complete": self.complete,
             **({"compute": compute} if compute else {}),
             "memory": self.memory.to_dict(),
             "layers": [
                 {
                     "name": name,
-                    "type": layer.layer_name,
+                    "type": self.classes[index] if self.classes else layer.layer_name,
                     "output_dim": layer.output_dim,
+                    **(
+                        {"output_shape": _shape_data(self.output_shapes[index])}
+                        if self.output_shapes
+                        else {}
+                    ),
                     "params": layer.params,
                     "share": layer.params / total,
                     **layer.to_dict(),
                 }
-                for name, layer in zip(self.names, self.layers, strict=True)
+                for index, (name, layer) in enumerate(zip(self.names, self.layers, strict=True))
             ],
             "tensors": [
                 {"name": t.name, "shape": list(t.shape), "size": t.size} for t in self.tensors
@@ -207,7 +266,12 @@ class Summary:
             "uncounted": [
                 {"name": name, "class": cls, "reason": why} for name, cls, why in self.uncounted
             ],
+            "buffer_tensors": [
+                {"name": t.name, "shape": list(t.shape), "size": t.size}
+                for t in self.buffer_tensors
+            ],
             "stored_bytes": dict(self.stored),
+            "warnings": list(self.warnings),
             "source": self.source,
         }
 
@@ -304,3 +368,23 @@ def _names(specs: tuple[LayerSpec, ...]) -> tuple[str, ...]:
         names.append(f"{base}_{count}" if count else base)
         seen[base] = count + 1
     return tuple(names)
+
+
+def format_shape(shape: object) -> str:
+    """A shape as Keras prints it: ``(None, 16, 20)``, or a list of them for several outputs.
+
+    >>> format_shape((None, 16, 20)), format_shape([(None, 4), (None, 4)]), format_shape(None)
+    ('(None, 16, 20)', '[(None, 4), (None, 4)]', '?')
+    """
+    if isinstance(shape, list):
+        return "[" + ", ".join(format_shape(one) for one in shape) + "]"
+    if isinstance(shape, tuple):
+        return "(" + ", ".join(map(str, shape)) + ("," if len(shape) == 1 else "") + ")"
+    return "?"
+
+
+def _shape_data(shape: object) -> object:
+    """A shape for JSON: a list with null for None, a list of them, or null when unknown."""
+    if isinstance(shape, list):
+        return [_shape_data(one) for one in shape]
+    return list(shape) if isinstance(shape, tuple) else None
