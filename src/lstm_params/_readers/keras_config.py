@@ -273,7 +273,7 @@ class _Reader:
             if not isinstance(shape, tuple) and isinstance(length, int | None):
                 shape = (None, length)
             found = (*shape, spec.num_units) if isinstance(shape, tuple) else None
-            return self._add(full, cls, [spec], found, trainable=trainable)
+            return self._add(full, [spec], found, trainable=trainable)
         width = _width(shape, cls, config, where)
         if width is None or not isinstance(shape, tuple):
             return self._unknown(cls, full, trainable=trainable)
@@ -287,7 +287,7 @@ class _Reader:
                 specs.append(_cell_spec(cell, where, width))
                 width = specs[-1].output_dim
             ends = _recurrent_shape(config, shape, width, _STATES[specs[-1].kind.value])
-            return self._add(full, cls, specs, ends, trainable=trainable)
+            return self._add(full, specs, ends, trainable=trainable)
         spec = _layer_spec(cls, config, where, width)
         out: object
         if cls == "Dense":
@@ -296,7 +296,7 @@ class _Reader:
             out = _convlstm_shape(cls, config, where, shape, spec.num_units)
         else:
             out = _recurrent_shape(config, shape, spec.num_units, _STATES[spec.kind.value])
-        return self._add(full, cls, [spec], out, trainable=trainable)
+        return self._add(full, [spec], out, trainable=trainable)
 
     def _bidirectional(  # noqa: PLR0913
         self,
@@ -336,20 +336,18 @@ class _Reader:
             out = one
         both = _with(forward, bidirectional=True, merge_mode=merge)
         if _with(backward, bidirectional=True, merge_mode=merge) == both:
-            self._add(name, "Bidirectional", [both], out, trainable=trainable)
+            self._add(name, [both], out, trainable=trainable)
         else:
-            self._add(f"{name}/forward", "Bidirectional", [forward], out, trainable=trainable)
-            self._add(f"{name}/backward", "Bidirectional", [backward], out, trainable=trainable)
+            self._add(f"{name}/forward", [forward], out, trainable=trainable)
+            self._add(f"{name}/backward", [backward], out, trainable=trainable)
         return out
 
-    def _add(
-        self, name: str, cls: str, specs: list[LayerSpec], out: object, *, trainable: bool
-    ) -> object:
+    def _add(self, name: str, specs: list[LayerSpec], out: object, *, trainable: bool) -> object:
         _check_layers(len(self.specs) + len(specs), "the model has")
         for index, spec in enumerate(specs):
             self.specs.append(spec)
             self.names.append(name if len(specs) == 1 else f"{name}/cell_{index}")
-            self.classes.append(cls if cls in {"RNN", "Bidirectional"} else spec.layer_name)
+            self.classes.append(spec.layer_name)
             self.output_shapes.append(out)
             if not trainable:
                 self.non_trainable += spec.params
