@@ -419,10 +419,52 @@ def test_custom_layers_count_from_the_weights_file() -> None:
     assert summary.to_dict()["warnings"] == list(summary.warnings)
     assert summary.optimizer == 1
     model["config"]["layers"][1]["config"]["trainable"] = False
-    keras3 = (Dataset("layers/x/vars/0", (3, 5), "float32"),)
+    keras3 = (
+        Dataset("layers/my_layer/vars/0", (3, 5), "float32"),
+        Dataset("layers/dense/vars/0", (3, 5), "float32"),
+    )
     assert keras_config.summary_from_config(model, datasets=keras3).non_trainable == 15
     unknown = _model("Dense", {"units": 2}, [4, None])
     assert keras_config.summary_from_config(unknown, datasets=keras3).params == 15
+
+
+@pytest.mark.parametrize(
+    ("name", "weights", "names"),
+    [
+        ("keras3-nested-sequential.keras", "model.weights.h5", ("inner/dense", "dense_1")),
+        ("tf_keras-nested-sequential.h5", None, ()),  # no build_config: widths unknown after
+    ],
+)
+def test_a_custom_layer_in_a_nested_model_counts_from_the_file(
+    name: str, weights: str | None, names: tuple[str, ...]
+) -> None:
+    path = MODELS / name
+    if weights is None:
+        with path.open("rb") as stream:
+            meta = read_hdf5(stream, path.stat().st_size)
+        config = json.loads(str(meta.attributes["model_config"]))
+    else:
+        with zipfile.ZipFile(path) as archive:
+            config = json.loads(archive.read("config.json"))
+            data = archive.read(weights)
+        meta = read_hdf5(io.BytesIO(data), len(data))
+    inner = config["config"]["layers"][1]["config"]["layers"]
+    inner[1]["class_name"] = "Lstm"  # a custom class, saved where Keras saves an LSTM
+    summary = keras_config.summary_from_config(config, datasets=meta.datasets)
+    assert summary.complete
+    assert summary.params == 95
+    assert summary.names == names
+    assert len(summary.tensors) == 3 + 2 * (2 - len(names))
+    assert summary.warnings[0] == "inner/lstm (Lstm): counted from the weights file's tensors"
+    assert len(summary.warnings) == 3 - len(names)
+    assert not keras_config.summary_from_config(config).complete
+
+
+def test_layers_past_the_limit_in_nested_models(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_safe, "MAX_LAYERS", 3)
+    nested = json.loads((MODELS / "keras3-nested-sequential.json").read_text())
+    with pytest.raises(InvalidSpecError, match="the model has 4 layers and cells"):
+        from_keras_config(nested)
 
 
 def test_shared_layers_count_once() -> None:
@@ -644,8 +686,8 @@ def test_nesting_and_counts_past_the_limits(monkeypatch: pytest.MonkeyPatch) -> 
     with pytest.raises(InvalidSpecError, match="2 tensors, more than the 1 read"):
         from_keras_config(_model("Conv1D", {"filters": 2, "kernel_size": 1}, [4, 3]))
     datasets = (
-        Dataset("layers/x/vars/0", (1,), "float32"),
-        Dataset("layers/x/vars/1", (1,), "float32"),
+        Dataset("layers/mine/vars/0", (1,), "float32"),
+        Dataset("layers/mine/vars/1", (1,), "float32"),
     )
     with pytest.raises(InvalidSpecError, match="2 tensors, more than the 1 read"):
         keras_config.summary_from_config(_model("Mine", {}, [3]), datasets=datasets)

@@ -18,6 +18,7 @@ and the moving statistics of ``BatchNormalization`` are non-trainable.
 from __future__ import annotations
 
 import math
+import re
 
 from lstm_params._errors import InvalidSpecError
 from lstm_params._memory import DType
@@ -118,10 +119,12 @@ class _Reader:
         self.warnings: list[str] = []
         self.datasets = datasets
         self.shapes: dict[str, object] = {}  # every layer's full name -> its output shape
+        self.path = ""  # where Keras 3 saves the weights of the layer being read
+        self.visited = 0
 
     def model(self, data: object) -> Summary:
         kind, config = _top(data)
-        self.graph(kind, config, "", None, trainable=True, depth=0)
+        self.graph(kind, config, "", None, trainable=True, depth=0, path="")
         optimizer = sum(
             math.prod(d.shape)
             for d in self.datasets
@@ -149,8 +152,13 @@ class _Reader:
         *,
         trainable: bool,
         depth: int,
+        path: str,
     ) -> object:
-        """Count a model's layers; return its output shape."""
+        """Count a model's layers; return its output shape.
+
+        Keras 3 saves a layer's weights under ``layers/`` and its class in snake
+        case, numbered from the second of a class on (``dense``, ``dense_1``).
+        """
         layers = config.get("layers")
         if not isinstance(layers, list | tuple):
             msg = f"the {kind} model's config has no 'layers' list (got {type(layers).__name__})"
@@ -160,13 +168,20 @@ class _Reader:
         if shape is None:
             shape = _shape_or_none(config.get("build_input_shape"), f"the {kind} model")
         outputs: dict[str, list[object]] = {}
+        used: dict[str, int] = {}
         for index, entry in enumerate(layers):
             layer = _table(entry, f"layers[{index}]")
             where = f"layers[{index}]"
             nodes = layer.get("inbound_nodes")
             if kind != "Sequential":
                 shape = _inbound(nodes, outputs)
-            shape = self.layer(layer, where, shape, prefix, trainable=trainable, depth=depth)
+            snake = _snake_case(layer.get("class_name"))
+            used[snake] = used.get(snake, -1) + 1
+            saved = f"{path}/layers/{snake}" if path else f"layers/{snake}"
+            saved += f"_{used[snake]}" if used[snake] else ""
+            shape = self.layer(
+                layer, where, shape, prefix, trainable=trainable, depth=depth, path=saved
+            )
             name = self.last_name
             count = len(nodes) if isinstance(nodes, list | tuple) and nodes else 1
             outputs[name] = [shape] * count  # a shared layer gives the same shape each call
@@ -187,9 +202,13 @@ class _Reader:
         *,
         trainable: bool,
         depth: int,
+        path: str,
         rename: str | None = None,
     ) -> object:
         """Count one layer seen with input ``shape``; return its output shape."""
+        self.visited += 1
+        _check_layers(self.visited, "the model has")
+        self.path = path
         cls = _text(layer, "class_name", where)
         config = _table(layer.get("config"), f"{where} ({cls}) config")
         name = config.get("name", layer.get("name", f"{cls.lower()}_{len(self.shapes)}"))
@@ -205,7 +224,9 @@ class _Reader:
             if depth >= _safe.MAX_WRAPPERS:
                 msg = f"{where}: models nested more than {_safe.MAX_WRAPPERS} deep"
                 raise InvalidSpecError(msg)
-            out = self.graph(cls, config, f"{full}/", shape, trainable=trainable, depth=depth + 1)
+            out = self.graph(
+                cls, config, f"{full}/", shape, trainable=trainable, depth=depth + 1, path=path
+            )
         elif cls == "TimeDistributed":
             out = self._time_distributed(
                 config, where, shape, full, trainable=trainable, depth=depth
@@ -246,6 +267,7 @@ class _Reader:
             "",
             trainable=trainable,
             depth=depth + 1,
+            path=f"{self.path}/layer",
             rename=full,
         )
         for index in range(count, len(self.specs)):
@@ -378,8 +400,7 @@ class _Reader:
 
     def _unknown(self, cls: str, full: str, *, trainable: bool) -> object:
         """A layer the configuration cannot count: from the weights file, or not counted."""
-        top = full.split("/", 1)[0]
-        starts = (f"model_weights/{top}/", f"layers/{full.replace('/', '/layers/')}/")
+        starts = (f"model_weights/{full}/", f"{self.path}/")
         found = [d for d in self.datasets if d.path.startswith(starts)]
         if not found:
             reason = (
@@ -391,7 +412,8 @@ class _Reader:
             return None
         _check_tensors(len(self.tensors) + len(found))
         for dataset in found:
-            weight = Weight(f"{full}/{dataset.path.split('/', 2)[2]}", dataset.shape)
+            start = next(start for start in starts if dataset.path.startswith(start))
+            weight = Weight(f"{full}/{dataset.path[len(start) :]}", dataset.shape)
             self.tensors.append(weight)
             if not trainable:
                 self.non_trainable += weight.size
@@ -406,6 +428,12 @@ def _top(data: object) -> tuple[str, dict[str, Any]]:
         return ("Functional" if "input_layers" in top else "Sequential"), top
     kind = _text(top, "class_name", "the model")
     return kind, _table(top.get("config"), f"the {kind} model's config")
+
+
+def _snake_case(name: object) -> str:
+    """Keras' ``to_snake_case`` of a class name: ``ConvLSTM2D`` is ``conv_lstm2d``."""
+    text = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name if isinstance(name, str) else "")
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", text).lower()
 
 
 def _check_layers(count: int, what: str) -> None:
