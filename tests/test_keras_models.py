@@ -398,6 +398,8 @@ def test_keras_2_first_layers_declare_the_input() -> None:
     embedding = {"name": "e", "input_dim": 10, "output_dim": 3, "input_length": 4}
     model["config"]["layers"] = [{"class_name": "Embedding", "config": embedding}]
     assert from_keras_config(model).output_shapes == ((None, 4, 3),)
+    embedding["input_length"] = -1
+    assert from_keras_config(model).output_shapes == (None,)
 
 
 def test_custom_layers_count_from_the_weights_file() -> None:
@@ -478,6 +480,9 @@ def test_shared_layers_count_once() -> None:
     [
         ("Lambda", {}, [4, 3], 0, None, True),
         ("Permute", {"dims": [1, 1]}, [4, 3], 0, None, True),
+        ("Permute", {"dims": [1, [2]]}, [4, 3], 0, None, True),
+        ("Cropping1D", {"cropping": [1, "a"]}, [6, 3], 0, None, True),
+        ("Cropping1D", {"cropping": 4}, [6, 3], 0, None, True),
         ("Cropping1D", {"cropping": [1, 2, 3]}, [6, 3], 0, None, True),
         ("MaxPooling2D", {}, [6, 3], 0, None, True),
         ("Add", {}, [], 0, (None,), True),
@@ -563,6 +568,7 @@ def test_functional_inputs_in_every_form() -> None:
         layer("r", "GRU", [[["in", 0, 0, {}]]], units=2, return_state=True),
         layer("s", "Dense", [[["r", 0, 1, {}]]], units=1),
         layer("t", "Dense", [[["r", 0, 9, {}]]], units=1),
+        layer("h2", "Concatenate", [[["in", 0, 0, {}], ["cat", 0, 0, {}], ["s", 0, 0, {}]]]),
     ]
     functional = {
         "class_name": "Functional",
@@ -571,6 +577,7 @@ def test_functional_inputs_in_every_form() -> None:
     summary, shapes = _read(functional)
     assert shapes["cat"] == (None, 4, 6)
     assert [shapes[name] for name in "hijk"] == [None, None, (None, 4, 3), None]
+    assert shapes["h2"] is None  # ranks 3, 3 and 2
     assert [name for name, _, _ in summary.uncounted] == ["a", "f", "g", "t"]
     assert [spec.input_dim for spec in summary.layers] == [6, 6, 1, 1, 3, 2]
     reader = keras_config._Reader(  # noqa: SLF001

@@ -292,7 +292,7 @@ class _Reader:
                 where, "embedding", config, "output_dim", _field(config, "input_dim", where)
             )
             length = config.get("input_length")
-            if not isinstance(shape, tuple) and isinstance(length, int | None):
+            if not isinstance(shape, tuple) and (length is None or _size(length)):
                 shape = (None, length)
             found = (*shape, spec.num_units) if isinstance(shape, tuple) else None
             return self._add(full, [spec], found, trainable=trainable)
@@ -765,9 +765,16 @@ def _repeat(config: dict[str, Any], where: str, shape: Shape) -> Shape:
 
 def _permute(config: dict[str, Any], where: str, shape: Shape) -> Shape | None:  # noqa: ARG001
     dims = config.get("dims")
-    if not isinstance(dims, list | tuple) or sorted(dims) != list(range(1, len(shape))):
+    if not isinstance(dims, list | tuple) or not _is_order(dims, len(shape)):
         return None
     return (shape[0], *(shape[d] for d in dims))
+
+
+def _is_order(dims: object, rank: int) -> bool:
+    """Whether ``dims`` are the axes ``1 .. rank - 1`` in some order."""
+    if not isinstance(dims, list | tuple) or not all(type(d) is int for d in dims):
+        return False
+    return sorted(dims) == list(range(1, rank))
 
 
 def _concatenate(config: dict[str, Any], shapes: list[object]) -> Shape | None:
@@ -775,7 +782,7 @@ def _concatenate(config: dict[str, Any], shapes: list[object]) -> Shape | None:
     if not all(isinstance(s, tuple) for s in shapes) or not isinstance(axis, int) or not shapes:
         return None
     first: Shape = shapes[0]  # type: ignore[assignment]
-    if not -len(first) <= axis < len(first):
+    if not -len(first) <= axis < len(first) or any(len(s) != len(first) for s in shapes):  # type: ignore[arg-type]
         return None
     sizes = [s[axis] for s in shapes]  # type: ignore[index]
     out = list(first)
@@ -787,11 +794,18 @@ def _padding1d(config: dict[str, Any], where: str, shape: Shape) -> Shape | None
     key = "cropping" if "cropping" in config else "padding"
     value = config.get(key, 1)
     pair = (value, value) if isinstance(value, int) else value
-    if not isinstance(pair, list | tuple) or len(pair) != 2 or len(shape) != 3:  # noqa: PLR2004
+    if (
+        not isinstance(pair, list | tuple)
+        or len(pair) != 2  # noqa: PLR2004
+        or len(shape) != 3  # noqa: PLR2004
+        or not all(isinstance(end, int) and end >= 0 for end in pair)
+    ):
         return None
     ends = check_size(list(pair), where)
     sign = -1 if key == "cropping" else 1
     steps = shape[1]
+    if steps is not None and steps + sign * sum(ends) < 0:
+        return None
     return (shape[0], None if steps is None else steps + sign * sum(ends), shape[2])
 
 
@@ -949,6 +963,10 @@ def _field(config: dict[str, Any], key: str, where: str) -> Any:  # noqa: ANN401
         msg = f"{where}: the config has no {key!r}"
         raise InvalidSpecError(msg)
     return check_size(config[key], f"{where}: {key!r}")
+
+
+def _size(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= _safe.MAX_SIZE
 
 
 def _count(config: dict[str, Any], key: str, where: str, default: int | None = None) -> int:
