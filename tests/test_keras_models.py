@@ -486,6 +486,7 @@ def test_shared_layers_count_once() -> None:
         ("Cropping1D", {"cropping": [1, 2, 3]}, [6, 3], 0, None, True),
         ("MaxPooling2D", {}, [6, 3], 0, None, True),
         ("Add", {}, [], 0, (None,), True),
+        ("GlobalAveragePooling1D", {"data_format": "channels_first"}, [], 0, None, True),
         ("Conv2D", {"filters": 2, "kernel_size": 1}, [4, 3], 0, None, False),
         ("Conv1D", {"filters": 2, "kernel_size": 1}, [4, None], 0, None, False),
         ("BatchNormalization", {}, [4, None], 0, None, False),

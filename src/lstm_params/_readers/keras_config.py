@@ -714,7 +714,7 @@ def _conv_sizes(
     return tuple(sizes)
 
 
-def _reshape(cls: str, config: dict[str, Any], where: str, shape: object) -> object:  # noqa: PLR0911
+def _reshape(cls: str, config: dict[str, Any], where: str, shape: object) -> object:  # noqa: C901, PLR0911
     """The output shape of a layer without weights."""
     if cls == "Reshape":  # needs no input shape
         return _reshaped(config, where, shape if isinstance(shape, tuple) and shape else (None,))
@@ -728,6 +728,8 @@ def _reshape(cls: str, config: dict[str, Any], where: str, shape: object) -> obj
     if cls in _SAME:
         return shape
     if cls in _GLOBAL_POOLING:
+        if len(shape) < 2:  # noqa: PLR2004
+            return None
         channels = shape[1] if first else shape[-1]
         if config.get("keepdims") is True:
             ones = (1,) * (len(shape) - 2)
