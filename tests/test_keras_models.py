@@ -14,10 +14,12 @@ import json
 import os
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import frameworks
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lstm_params import InvalidSpecError, LayerSpec, Summary, from_keras_config
 from lstm_params._readers import _safe, keras_config
@@ -25,12 +27,16 @@ from lstm_params._readers.hdf5 import Dataset, read_hdf5
 from lstm_params._summary import format_shape
 from lstm_params._weight import Weight
 
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
 DATA = Path(__file__).parent / "data"
 MODELS = DATA / "models"
 ZOO = json.loads((MODELS / "index.json").read_text())["files"]
 JSONS = sorted(name for name in ZOO if name.endswith(".json"))
 H5S = sorted(name for name in ZOO if name.endswith(".h5") and "/" not in name)
 H5S = [name for name in H5S if not name.endswith(".weights.h5")]
+ARCHIVES = sorted(name for name in ZOO if name.endswith(".keras"))
 
 
 def _shape(value: Any) -> object:  # noqa: ANN401
@@ -87,6 +93,85 @@ def test_zoo_h5_files_count_as_keras_did(name: str) -> None:
     optimizer = "trained-adam" in name
     assert (summary.optimizer > 0) == optimizer
     assert summary.warnings == ()
+
+
+@pytest.mark.parametrize("name", ARCHIVES)
+def test_zoo_keras_archives_count_as_keras_did(name: str) -> None:
+    with zipfile.ZipFile(MODELS / name) as archive:
+        config = json.loads(archive.read("config.json"))
+        weights = archive.read("model.weights.h5")
+    meta = read_hdf5(io.BytesIO(weights), len(weights))
+    summary, shapes = _read(config, meta.datasets)
+    _check(summary, shapes, ZOO[name]["model"])
+    assert summary.warnings == ()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    case=st.integers(0, len(JSONS) - 1),
+    edits=st.lists(
+        st.tuples(
+            st.integers(0, 10**6),
+            st.sampled_from(
+                [
+                    None,
+                    True,
+                    0,
+                    -1,
+                    2,
+                    2**40,
+                    "x",
+                    "same",
+                    "channels_first",
+                    [],
+                    [None],
+                    [1, "a"],
+                    {},
+                    [[1, 2]],
+                    1.5,
+                ]
+            ),
+        ),
+        min_size=1,
+        max_size=3,
+    ),
+)
+def test_fuzzed_configurations_count_or_refuse(case: int, edits: list[tuple[int, object]]) -> None:
+    config = json.loads((MODELS / JSONS[case]).read_text())
+    for position, value in edits:
+        places = list(_places(config))
+        parent, key = places[position % len(places)]
+        parent[key] = value
+    message = None
+    try:
+        summary = from_keras_config(config)
+    except InvalidSpecError as error:
+        message = str(error)
+    except TypeError as error:  # a wrong type where the reader wants a string, as LayerSpec does
+        message = str(error)
+        assert "must be" in message
+    else:
+        assert 0 <= summary.non_trainable <= summary.params
+        assert str(summary)
+        json.dumps(summary.to_dict())
+    assert message is None or "\n" not in message
+
+
+def _places(value: object) -> Iterator[tuple[Any, Any]]:
+    """Every (container, key) in a JSON value, depth first."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        pairs = (
+            item.items()
+            if isinstance(item, dict)
+            else enumerate(item)
+            if isinstance(item, list)
+            else ()
+        )
+        for key, child in pairs:
+            yield item, key
+            stack.append(child)
 
 
 def test_a_keras_archive_gives_its_optimizer_state() -> None:
