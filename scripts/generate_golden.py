@@ -12,6 +12,8 @@ Each group runs in a virtual environment that has its frameworks
     python scripts/generate_golden.py tensorflow  # tensorflow-cpu, tf-keras
     python scripts/generate_golden.py flax        # jax, flax
     python scripts/generate_golden.py compute     # torch with ptflops, thop, torchinfo, ...
+    python scripts/generate_golden.py compute-sequences  # the same tools on cells in loops,
+                                                         # layouts, packing, meta, whole models
 
 The ``recurrent-*`` groups write ``tests/data/golden/recurrent/*.json``: cells on
 their own, stacks of cells, CuDNN layers, Bidirectional merge modes and Flax's
@@ -345,6 +347,249 @@ def compute_group() -> None:
     _write("compute/tools", packages, records)
 
 
+# ------------------------------------------------- compute/sequences (issue 14)
+# torchinfo's own PackPaddedLSTM test: 128 sequences of 20 tokens, these real lengths
+PACK_PADDED_LENGTHS = (
+    [13, 12] + [11] * 8 + [10] * 14 + [9] * 14 + [8] * 9 + [7] * 19 + [6] * 27 + [5] * 20 + [4] * 15
+)
+LOOP_SIZES = [(20, 10, 5, 3), (2, 3, 4, 2), (3, 5, 1, 1), (7, 4, 6, 5)]
+STACKS: list[Spec] = [
+    {},
+    {"bidirectional": True},
+    {"num_layers": 2},
+    {"bidirectional": True, "num_layers": 2},
+]
+PROJECTIONS: list[Spec] = [
+    {"proj_size": 5},
+    {"proj_size": 5, "bidirectional": True, "num_layers": 2},
+]
+
+
+def _situation(**given: Any) -> Spec:  # noqa: ANN401
+    """Every situation key, defaults first: what the module is fed and where it runs."""
+    return {
+        "seq_len": 1,
+        "batch": 1,
+        "unbatched": False,
+        "lengths": None,
+        "packing": None,
+        "loop": False,
+        "device": "cpu",
+        **given,
+    }
+
+
+def _layer(kind: str, units: int, inputs: int, **options: Any) -> Spec:  # noqa: ANN401
+    return {
+        "kind": kind,
+        "num_units": units,
+        "input_dim": inputs,
+        **options,
+        "framework": "pytorch",
+    }
+
+
+def _layouts(spec: Spec, seq_len: int, batch: int, device: str = "cpu") -> list[fw.Case14]:
+    """``(seq_len, batch, input)``, ``batch_first`` ``(batch, seq_len, input)``, unbatched."""
+    return [
+        {"spec": spec, "situation": _situation(seq_len=seq_len, batch=batch, device=device)},
+        {
+            "spec": {**spec, "batch_first": True},
+            "situation": _situation(seq_len=seq_len, batch=batch, device=device),
+        },
+        {
+            "spec": spec,
+            "situation": _situation(seq_len=seq_len, batch=None, unbatched=True, device=device),
+        },
+    ]
+
+
+def _cell_cases() -> list[fw.Case14]:
+    """Cells stepped by a Python loop over ``(batch, input)`` slices; bare cells called once."""
+    cases: list[fw.Case14] = []
+    for kind in ("lstm", "gru", "rnn"):
+        for units, inputs, seq_len, batch in LOOP_SIZES:
+            bias = {} if units != 7 else {"bias": False}  # noqa: PLR2004 - one size without bias
+            spec = _layer(kind, units, inputs, cell=True, **bias)
+            cases.append(
+                {"spec": spec, "situation": _situation(seq_len=seq_len, batch=batch, loop=True)}
+            )
+        spec = _layer(kind, 20, 10, cell=True, batch_first=True)  # the loop slices x[:, t]
+        cases.append({"spec": spec, "situation": _situation(seq_len=5, batch=3, loop=True)})
+        bare = _layer(kind, 20, 10, cell=True)
+        cases += [
+            {"spec": bare, "situation": _situation(batch=3)},
+            {"spec": bare, "situation": _situation(batch=None, unbatched=True)},
+            {"spec": _layer(kind, 3, 5, cell=True, bias=False), "situation": _situation()},
+        ]
+    return cases
+
+
+def _layout_cases() -> list[fw.Case14]:
+    """Each kind, stack and projection in the three input layouts; a few more sizes."""
+    cases: list[fw.Case14] = []
+    for kind in ("lstm", "gru", "rnn"):
+        for options in STACKS + (PROJECTIONS if kind == "lstm" else []):
+            cases += _layouts(_layer(kind, 20, 10, **options), 5, 3)
+        cases += _layouts(_layer(kind, 6, 10, bias=False), 1, 1)
+    cases += _layouts(_layer("lstm", 6, 10), 5, 2)  # the issue's nn.LSTM(10, 6) on (5, 10)
+    return cases
+
+
+def _packing_cases() -> list[fw.Case14]:
+    """A padded batch packed inside ``forward`` (and a PackedSequence given as the input)."""
+    cases: list[fw.Case14] = []
+    lengths = [5, 3, 2]
+    for kind in ("lstm", "gru", "rnn"):
+        variants = [{}, {"bidirectional": True, "num_layers": 2}]
+        variants += [{"proj_size": 2}] if kind == "lstm" else []
+        for options, batch_first in itertools.product(variants, [False, True]):
+            spec = _layer(kind, 3, 5, **options, **({"batch_first": True} if batch_first else {}))
+            situation = _situation(seq_len=5, batch=3, lengths=lengths, packing="inside")
+            cases.append({"spec": spec, "situation": situation})
+        situation = _situation(seq_len=5, batch=3, lengths=lengths, packing="input")
+        cases.append({"spec": _layer(kind, 3, 5), "situation": situation})
+    unsorted = _situation(seq_len=6, batch=4, lengths=[2, 6, 1, 4], packing="inside")
+    cases.append({"spec": _layer("lstm", 20, 10), "situation": unsorted})
+    equal = _situation(seq_len=5, batch=3, lengths=[5, 5, 5], packing="inside")
+    cases += [{"spec": _layer(kind, 3, 5), "situation": equal} for kind in ("lstm", "gru")]
+    cases.append(
+        {
+            "layers": [
+                _layer("embedding", 128, 60),
+                _layer("lstm", 32, 128),
+                _layer("dense", 18, 32),
+            ],
+            "situation": _situation(
+                seq_len=20,
+                batch=128,
+                lengths=PACK_PADDED_LENGTHS,
+                packing="inside",
+                readout="packed",
+            ),
+        }
+    )
+    return cases
+
+
+def _device_cases() -> list[fw.Case14]:
+    """The issue's nn.LSTM(12, 128) on (1, 250, 12), on cpu and meta; meta for the rest."""
+    cases: list[fw.Case14] = []
+    for kind, device in itertools.product(("lstm", "gru", "rnn"), ("cpu", "meta")):
+        spec = _layer(kind, 128, 12, batch_first=True)
+        cases.append({"spec": spec, "situation": _situation(seq_len=250, batch=1, device=device)})
+    meta = _situation(seq_len=5, batch=3, device="meta")
+    for kind in ("lstm", "gru", "rnn"):
+        options_list = [{}, {"bidirectional": True, "num_layers": 2}]
+        options_list += PROJECTIONS if kind == "lstm" else []
+        cases += [
+            {"spec": _layer(kind, 20, 10, **options), "situation": meta} for options in options_list
+        ]
+        cell = _layer(kind, 20, 10, cell=True)
+        cases += [
+            {"spec": cell, "situation": {**meta, "loop": True}},
+            {"spec": cell, "situation": _situation(batch=3, device="meta")},
+        ]
+    cases += _layouts(_layer("lstm", 6, 10), 5, 2, device="meta")[1:]
+    inside = _situation(seq_len=5, batch=3, lengths=[5, 3, 2], packing="inside", device="meta")
+    cases.append({"spec": _layer("lstm", 3, 5), "situation": inside})
+    cases += [
+        {"spec": _layer("dense", 20, 10), "situation": meta},
+        {"spec": _layer("dense", 20, 10), "situation": {**meta, "seq_len": None}},
+        {"spec": _layer("embedding", 8, 100), "situation": meta},
+    ]
+    cases += [  # without a bias: aten::mm rather than aten::addmm on the meta device
+        {"spec": _layer("lstm", 20, 10, bias=False), "situation": meta},
+        {"spec": _layer("gru", 20, 10, cell=True, bias=False), "situation": {**meta, "loop": True}},
+        {"spec": _layer("dense", 20, 10, bias=False), "situation": meta},
+    ]
+    return cases
+
+
+def _feedforward_cases() -> list[fw.Case14]:
+    """nn.Linear and nn.Embedding alone: on a sequence, on vectors, on one vector."""
+    sequence, vectors = _situation(seq_len=5, batch=3), _situation(seq_len=None, batch=3)
+    return [
+        *(
+            {"spec": _layer("dense", 20, 10, **bias), "situation": situation}
+            for bias in ({}, {"bias": False})
+            for situation in (sequence, vectors)
+        ),
+        {
+            "spec": _layer("dense", 20, 10),
+            "situation": _situation(seq_len=None, batch=None, unbatched=True),
+        },
+        {"spec": _layer("dense", 1, 64), "situation": _situation(seq_len=100, batch=32)},
+        {"spec": _layer("embedding", 8, 100), "situation": sequence},
+        {"spec": _layer("embedding", 8, 100), "situation": vectors},
+        {"spec": _layer("embedding", 128, 10000), "situation": _situation(seq_len=100, batch=32)},
+    ]
+
+
+def _model_cases() -> list[fw.Case14]:
+    """Embedding(10000, 128) -> recurrent -> Linear, the head on the last step or on every step."""
+    cases: list[fw.Case14] = []
+    lstm = [_layer("embedding", 128, 10000), _layer("lstm", 64, 128), _layer("dense", 1, 64)]
+    for (seq_len, batch), readout in itertools.product([(100, 32), (5, 3)], ["last", "every"]):
+        situation = _situation(seq_len=seq_len, batch=batch, readout=readout)
+        cases.append({"layers": lstm, "situation": situation})
+    gru = [_layer("embedding", 128, 10000), _layer("gru", 64, 128), _layer("dense", 1, 64)]
+    both = [
+        _layer("embedding", 128, 10000),
+        _layer("lstm", 64, 128, bidirectional=True),
+        _layer("dense", 1, 128),
+    ]
+    cases += [
+        {"layers": gru, "situation": _situation(seq_len=100, batch=32, readout="last")},
+        {"layers": both, "situation": _situation(seq_len=5, batch=3, readout="last")},
+        {
+            "layers": lstm,
+            "situation": _situation(seq_len=100, batch=32, readout="last", device="meta"),
+        },
+    ]
+    return cases
+
+
+def _random_sequence_cases(rng: random.Random, count: int) -> list[fw.Case14]:
+    """Random torch layers (up to 24 units) in a random layout, a fifth packed inside forward."""
+    cases: list[fw.Case14] = []
+    for _ in range(count):
+        spec = fw.random_spec("pytorch", rng, 24)
+        seq_len, batch = rng.randint(1, 6), rng.randint(1, 4)
+        layout = rng.choice(["sequence first", "batch first", "unbatched", "packed"])
+        if layout == "batch first" or (layout == "packed" and rng.random() < 0.5):  # noqa: PLR2004
+            spec["batch_first"] = True
+        situation = _situation(seq_len=seq_len, batch=batch)
+        if layout == "unbatched":
+            situation |= {"batch": None, "unbatched": True}
+        if layout == "packed":
+            lengths = [rng.randint(1, seq_len) for _ in range(batch)]
+            lengths[rng.randrange(batch)] = seq_len
+            situation |= {"lengths": lengths, "packing": "inside"}
+        cases.append({"spec": spec, "situation": situation})
+    return cases
+
+
+def compute_sequences_group() -> None:
+    """Issue 14: every tool, and torch's FlopCounterMode, on modules in their situations."""
+    cases = [
+        *_cell_cases(),
+        *_layout_cases(),
+        *_packing_cases(),
+        *_device_cases(),
+        *_feedforward_cases(),
+        *_model_cases(),
+        *_random_sequence_cases(random.Random(14), 20),
+    ]
+    results = {tool: fw.measure_sequences_isolated(tool, cases) for tool in fw.SEQUENCE_TOOLS}
+    records = [
+        {**case, "tools": {tool: results[tool][index] for tool in fw.SEQUENCE_TOOLS}}
+        for index, case in enumerate(cases)
+    ]
+    packages = list(dict.fromkeys(["torch", *fw.SEQUENCE_PACKAGES.values()]))
+    _write("compute/sequences", packages, records)
+
+
 # ----------------------------------------------------- recurrent/ (issue 11)
 RECURRENT = "recurrent"
 CELL_SIZES = [(1, 1), (3, 5), (20, 10), (200, 4096)]
@@ -546,6 +791,7 @@ GROUPS = {
     "tensorflow": tensorflow_group,
     "flax": flax_group,
     "compute": compute_group,
+    "compute-sequences": compute_sequences_group,
     "recurrent-torch": recurrent_torch_group,
     "recurrent-tensorflow": recurrent_tensorflow_group,
     "recurrent-flax": recurrent_flax_group,

@@ -353,6 +353,36 @@ def _onnx_record(name: str, model: Any, module: nn.Module | None) -> dict[str, A
     return record
 
 
+def _sharded_files() -> list[dict[str, Any]]:
+    """The tagger as a sharded safetensors checkpoint: two shards and the index naming them."""
+    from safetensors.torch import save_file
+
+    torch.manual_seed(0)
+    tagger = Tagger()
+    state = {k: v.contiguous() for k, v in tagger.state_dict().items()}
+    names = list(state)
+    folder = OUT / "tagger-sharded"
+    folder.mkdir(parents=True, exist_ok=True)
+    shards = {
+        "model-00001-of-00002.safetensors": names[:8],
+        "model-00002-of-00002.safetensors": names[8:],
+    }
+    weight_map: dict[str, str] = {}
+    for shard, keys in shards.items():
+        save_file({k: state[k] for k in keys}, folder / shard)
+        weight_map |= dict.fromkeys(keys, shard)
+    total = sum(t.numel() * t.element_size() for t in state.values())
+    index = {"metadata": {"total_size": total}, "weight_map": weight_map}
+    (folder / "model.safetensors.index.json").write_text(json.dumps(index, indent=2) + "\n")
+    return [
+        {
+            "file": "tagger-sharded/model.safetensors.index.json",
+            "kind": "sharded",
+            **_model_record(tagger),
+        }
+    ]
+
+
 def _product(dims: list[int]) -> int:
     total = 1
     for dim in dims:
@@ -363,7 +393,11 @@ def _product(dims: list[int]) -> int:
 def main() -> int:
     """Write every file and ``index.json``."""
     OUT.mkdir(parents=True, exist_ok=True)
-    records = _torch_files() + _onnx_files()
+    if sys.argv[1:] == ["sharded"]:  # only the sharded checkpoint, the other files kept
+        kept = json.loads((OUT / "index.json").read_text())["records"]
+        records = [r for r in kept if r["kind"] != "sharded"] + _sharded_files()
+    else:
+        records = _torch_files() + _onnx_files() + _sharded_files()
     index = {
         "generator": "scripts/generate_torch_files.py",
         "source": f"torch {torch.__version__}, onnx {version('onnx')}, "
@@ -371,7 +405,7 @@ def main() -> int:
         "records": records,
     }
     (OUT / "index.json").write_text(json.dumps(index, indent=1) + "\n")
-    total = sum(path.stat().st_size for path in OUT.iterdir())
+    total = sum(path.stat().st_size for path in OUT.rglob("*") if path.is_file())
     print(f"wrote {len(records)} files to {OUT}, {total:,} bytes")
     return 0
 

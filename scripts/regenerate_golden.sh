@@ -24,7 +24,7 @@ make_env torch yacs tabulate termcolor portalocker tqdm pyyaml transformers acce
 make_env tensorflow tensorflow-cpu==2.21.0 tf-keras==2.21.0
 make_env flax jax==0.10.2 jaxlib==0.10.2 flax==0.12.8
 
-"$root/torch/bin/python" scripts/generate_golden.py torch compute
+"$root/torch/bin/python" scripts/generate_golden.py torch compute compute-sequences
 TF_CPP_MIN_LOG_LEVEL=3 "$root/tensorflow/bin/python" scripts/generate_golden.py tensorflow
 "$root/flax/bin/python" scripts/generate_golden.py flax
 

@@ -742,7 +742,7 @@ def save_torch_checkpoints(directory: Any) -> list[Record]:  # noqa: ANN401
         },
         {"name": "projected", "kind": "lstm", "num_units": 10, "input_dim": 12, "proj_size": 4},
         {"name": "gru", "kind": "gru", "num_units": 5, "input_dim": 4, "bias": False},
-        {"name": "cell", "kind": "lstm", "num_units": 3, "input_dim": 5},
+        {"name": "cell", "kind": "lstm", "num_units": 3, "input_dim": 5, "cell": True},
         {"name": "rnn", "kind": "rnn", "num_units": 2, "input_dim": 3},
     ]
     half = Model()
@@ -1181,3 +1181,309 @@ def build_flax_nnx_wrapper(spec: Spec) -> Record:
         "params": sum(math.prod(shape) for _, shape in leaves),
         "weights": leaves,
     }
+
+
+# ------------------------------------------------ sequences (issue 14)
+# What each peer tool, and torch's own FlopCounterMode, reports for a module in a
+# given situation: cells stepped in a Python loop, the three input layouts, a batch
+# packed inside ``forward``, the meta device, Linear and Embedding alone, and whole
+# small models. A case is ``{"spec": ..., "situation": ...}`` or, for a model,
+# ``{"layers": [...], "situation": ...}`` (see ``sequence_inputs``).
+SEQUENCE_TOOLS = (*TOOLS, "flop_counter")
+SEQUENCE_PACKAGES = {**TOOL_PACKAGES, "flop_counter": "torch"}
+Case14 = dict[str, Any]
+
+
+def _recurrent_module(spec: Spec, device: str) -> Any:  # noqa: ANN401
+    """The layer of ``spec`` with its ``batch_first``; a ``*Cell`` when ``spec["cell"]``."""
+    from torch import nn
+
+    if spec.get("cell"):
+        cls = {"lstm": nn.LSTMCell, "gru": nn.GRUCell, "rnn": nn.RNNCell}[spec["kind"]]
+        return cls(spec["input_dim"], spec["num_units"], bias=spec.get("bias", True), device=device)
+    module = torch_module(spec, device=device)
+    if spec.get("batch_first"):
+        module.batch_first = True
+    return module
+
+
+def _tokens(shape: tuple[int, ...], vocabulary: int, device: str) -> Any:  # noqa: ANN401
+    """Token ids ``0, 1, 2, ...`` modulo the vocabulary: the values never change a count."""
+    import math as _math
+
+    import torch
+
+    count = _math.prod(shape)
+    return (torch.arange(count, device="cpu") % vocabulary).reshape(shape).to(device)
+
+
+def sequence_inputs(case: Case14) -> tuple[Any, tuple[Any, ...], dict[str, Any]]:  # noqa: C901, PLR0911, PLR0912
+    """The module of ``case`` and its positional arguments (and their names).
+
+    ``situation`` keys: ``seq_len`` (None: the input has no time axis), ``batch``
+    (None with ``unbatched``), ``unbatched``, ``lengths`` with ``packing`` ("input":
+    a PackedSequence is the module's input; "inside": the module takes the padded
+    batch and the lengths and packs inside ``forward``), ``loop`` (a ``*Cell`` stepped
+    ``seq_len`` times by a wrapper's Python loop), ``readout`` (a model's head on the
+    last step or every step), ``device``.
+    """
+    import torch
+    from torch import nn
+    from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+    torch.manual_seed(0)
+    situation = case["situation"]
+    device = situation.get("device", "cpu")
+    seq_len, batch = situation.get("seq_len"), situation.get("batch")
+    lengths, packing = situation.get("lengths"), situation.get("packing")
+
+    if "layers" in case:
+        return _model_inputs(case, device)
+    spec = case["spec"]
+    module = _recurrent_module(spec, device)
+    kind = spec["kind"]
+    shape: tuple[int, ...]
+    if kind == "embedding":
+        shape = (batch,) if seq_len is None else (batch, seq_len)
+        return module, (_tokens(shape, spec["input_dim"], device),), {}
+    if kind == "dense":
+        if situation.get("unbatched"):
+            shape = (spec["input_dim"],)
+        elif seq_len is None:
+            shape = (batch, spec["input_dim"])
+        else:
+            shape = (batch, seq_len, spec["input_dim"])
+        return module, (torch.zeros(shape, device=device),), {}
+    features = spec["input_dim"]
+    if spec.get("cell") and not situation.get("loop"):
+        shape = (features,) if situation.get("unbatched") else (batch, features)
+        return module, (torch.zeros(shape, device=device),), {}
+    batch_first = bool(spec.get("batch_first"))
+    if situation.get("unbatched"):
+        shape = (seq_len, features)
+    elif batch_first:
+        shape = (batch, seq_len, features)
+    else:
+        shape = (seq_len, batch, features)
+    padded = torch.zeros(shape, device=device)
+    if spec.get("cell"):  # situation["loop"]
+        return _loop_class(nn)(module, batch_first=batch_first), (padded,), {}
+    if packing == "input":
+        return (
+            module,
+            (pack_padded_sequence(padded, lengths, batch_first=batch_first, enforce_sorted=False),),
+            {},
+        )
+    if packing == "inside":
+
+        class PackInside(nn.Module):  # type: ignore[misc]  # torch is not type-checked here
+            def __init__(self, layer: Any) -> None:  # noqa: ANN401
+                super().__init__()
+                self.layer = layer
+
+            def forward(self, x: Any, lengths: Any) -> Any:  # noqa: ANN401
+                packed = pack_padded_sequence(
+                    x, lengths, batch_first=batch_first, enforce_sorted=False
+                )
+                out, _ = self.layer(packed)
+                return pad_packed_sequence(out, batch_first=batch_first)[0]
+
+        return PackInside(module), (padded, torch.tensor(lengths)), {"names": ["x", "lengths"]}
+    return module, (padded,), {}
+
+
+def _loop_class(nn: Any) -> Any:  # noqa: ANN401
+    """The wrapper that steps a cell in a Python loop (a factory: torch is imported lazily)."""
+
+    class Loop(nn.Module):  # type: ignore[misc]  # torch is not type-checked here
+        """Steps the cell over the time axis in Python, the state carried from call to call."""
+
+        def __init__(self, cell: Any, *, batch_first: bool) -> None:  # noqa: ANN401
+            super().__init__()
+            self.cell = cell
+            self.batch_first = batch_first
+
+        def forward(self, x: Any) -> Any:  # noqa: ANN401
+            state = None
+            steps = x.shape[1] if self.batch_first else x.shape[0]
+            for t in range(steps):
+                state = self.cell(x[:, t] if self.batch_first else x[t], state)
+            return state[0] if isinstance(state, tuple) else state
+
+    return Loop
+
+
+def _model_inputs(case: Case14, device: str) -> tuple[Any, tuple[Any, ...], dict[str, Any]]:
+    """A model of several layers (``case["layers"]``), and its token input.
+
+    ``readout`` "last": ``head(out[:, -1])``; "every": ``head(out)``; "packed" is torchinfo's
+    own PackPaddedLSTM test model (sequence first, packed inside ``forward``, head on ``h_n``).
+    """
+    import torch
+    from torch import nn
+    from torch.nn.utils.rnn import pack_padded_sequence
+
+    situation = case["situation"]
+    embedding, recurrent, head = (torch_module(spec, device=device) for spec in case["layers"])
+    readout = situation["readout"]
+    if readout == "packed":
+
+        class PackPaddedLSTM(nn.Module):  # type: ignore[misc]  # torch is not type-checked here
+            def __init__(self) -> None:
+                super().__init__()
+                self.embedding, self.lstm, self.hidden2out = embedding, recurrent, head
+                self.dropout_layer = nn.Dropout(p=0.2)
+                self.hidden_size = recurrent.hidden_size
+
+            def forward(self, batch: Any, lengths: Any) -> Any:  # noqa: ANN401
+                hidden = torch.ones(1, batch.size(-1), self.hidden_size, device=batch.device)
+                embeds = self.embedding(batch)
+                packed_input = pack_padded_sequence(embeds, lengths)
+                _, (ht, _) = self.lstm(packed_input, (hidden, hidden.clone()))
+                output = self.dropout_layer(ht[-1])
+                output = self.hidden2out(output)
+                return nn.functional.log_softmax(output, dim=1)
+
+        tokens = torch.ones(situation["seq_len"], situation["batch"], dtype=torch.long)
+        lengths = torch.tensor(situation["lengths"])
+        return (
+            PackPaddedLSTM().to(device),
+            (tokens.to(device), lengths),
+            {"names": ["batch", "lengths"]},
+        )
+    recurrent.batch_first = True
+
+    class Model(nn.Module):  # type: ignore[misc]  # torch is not type-checked here
+        def __init__(self) -> None:
+            super().__init__()
+            self.embedding, self.recurrent, self.head = embedding, recurrent, head
+
+        def forward(self, tokens: Any) -> Any:  # noqa: ANN401
+            out, _ = self.recurrent(self.embedding(tokens))
+            return self.head(out[:, -1] if readout == "last" else out)
+
+    vocabulary = case["layers"][0]["input_dim"]
+    tokens = _tokens((situation["batch"], situation["seq_len"]), vocabulary, device)
+    return Model(), (tokens,), {}
+
+
+def measure_sequence(tool: str, case: Case14) -> dict[str, Any]:
+    """What ``tool`` reports for ``case``: ``{"macs", "flops"}`` or ``{"error"}``.
+
+    Each tool is called as its documentation shows, with the case's own tensors:
+    ptflops through ``input_constructor`` (a dict of keyword arguments when the
+    module takes two), calflops with ``args``, the others with the positional
+    arguments. ptflops catches the failure of a forward pass and prints it: the
+    record is what it printed.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return _measure_sequence(tool, case)
+        except Exception as error:  # noqa: BLE001 - what the tool does with this input is the record
+            text = f"{type(error).__name__}: {str(error)[:160]}"
+            cause = error.__cause__
+            if cause is not None:  # torchinfo wraps the forward pass's own error
+                text += f" (from {type(cause).__name__}: {str(cause)[:120]})"
+            return {"error": text}
+
+
+def _measure_sequence(tool: str, case: Case14) -> dict[str, Any]:  # noqa: PLR0911 - one per tool
+    import contextlib
+
+    module, args, extra = sequence_inputs(case)
+    if case["situation"].get("device") == "meta":
+        # A first meta forward imports torch._dynamo lazily; under ptflops' patched torch.mul
+        # that import fails (AttributeError: 'torch_function_wrapper' object has no attribute
+        # '__name__'). One plain forward first, for every tool alike, measures the counting.
+        module(*args)
+    if tool == "ptflops":
+        from ptflops import get_model_complexity_info
+
+        names = extra.get("names")
+        sample = dict(zip(names, args, strict=True)) if names else args[0]
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(io.StringIO()):
+            macs, _ = get_model_complexity_info(
+                module,
+                tuple(args[0].shape[1:]) or (1,),
+                input_constructor=lambda _: sample,
+                as_strings=False,
+                print_per_layer_stat=False,
+                verbose=False,
+            )
+        if macs is None:
+            text = printed.getvalue().split("exception: \n", 1)[-1].splitlines()[0]
+            kind, _, message = text.partition(": ")
+            kind = kind.removeprefix("<class '").removesuffix("'>").rsplit(".", 1)[-1]
+            return {"error": f"{kind}: {message[:160]}"}
+        return {"macs": int(macs), "flops": None}
+    if tool == "thop":
+        import thop
+
+        return {"macs": int(thop.profile(module, inputs=args, verbose=False)[0]), "flops": None}
+    if tool == "torchinfo":
+        import torchinfo
+
+        summary = torchinfo.summary(module, input_data=list(args), verbose=0)
+        record: dict[str, Any] = {"macs": int(summary.total_mult_adds), "flops": None}
+        if "layers" in case:  # the Mult-Adds column, leaf by leaf, as torchinfo prints it
+            leaves = [layer for layer in summary.summary_list if layer.is_leaf_layer]
+            record["layers"] = [[layer.class_name, int(layer.macs)] for layer in leaves]
+        return record
+    if tool == "torchprofile":
+        from torchprofile import profile_macs
+
+        return {"macs": int(profile_macs(module, args)), "flops": None}
+    if tool == "calflops":
+        from calflops import calculate_flops
+
+        flops, macs, _ = calculate_flops(
+            module,
+            args=list(args),
+            print_results=False,
+            print_detailed=False,
+            output_as_string=False,
+        )
+        return {"macs": int(macs), "flops": int(flops)}
+    if tool == "fvcore":
+        from fvcore.nn import FlopCountAnalysis
+
+        analysis = FlopCountAnalysis(module, args)
+        analysis.unsupported_ops_warnings(False)  # noqa: FBT003 - fvcore's own signature
+        analysis.uncalled_modules_warnings(False)  # noqa: FBT003 - fvcore's own signature
+        total = int(analysis.total())
+        return {"macs": total, "flops": total}  # fvcore: one fused multiply-add is one flop
+    from torch.utils.flop_counter import FlopCounterMode
+
+    counter = FlopCounterMode(display=False)
+    with counter:
+        module(*args)
+    return {"macs": None, "flops": int(counter.get_total_flops())}
+
+
+def measure_sequences(tool: str, cases: list[Case14]) -> list[dict[str, Any]]:
+    """``measure_sequence`` over ``cases`` until the first error, which ends the list.
+
+    A failed forward pass can leave a tool's patches or hooks behind (calflops,
+    ptflops): the caller goes on with the next case in a fresh process.
+    """
+    results = []
+    for case in cases:
+        results.append(measure_sequence(tool, case))
+        if "error" in results[-1]:
+            break
+    return results
+
+
+def measure_sequences_isolated(tool: str, cases: list[Case14]) -> list[dict[str, Any]]:
+    """One tool over ``cases`` in fresh processes: a new one after each error."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("spawn")
+    results: list[dict[str, Any]] = []
+    while len(results) < len(cases):
+        with ProcessPoolExecutor(1, mp_context=context) as pool:
+            results += pool.submit(measure_sequences, tool, cases[len(results) :]).result()
+    return results

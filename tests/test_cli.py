@@ -311,8 +311,15 @@ def test_version_and_help(capsys: pytest.CaptureFixture[str]) -> None:
     assert exited.value.code == 0
     assert "lstm-params lstm 200 --input-dim 4096" in capsys.readouterr().out
     with pytest.raises(SystemExit):
-        main(["lstm", "--help"])
+        main(["convlstm", "--help"])
     assert "--kernel-size K" in capsys.readouterr().out
+    with pytest.raises(SystemExit):  # each command offers only the options that apply to it
+        main(["dense", "--help"])
+    help_text = capsys.readouterr().out
+    assert "--no-bias" in help_text
+    assert "--peepholes" not in help_text
+    assert "--kernel-size" not in help_text
+    assert "examples:" in help_text
 
 
 def test_a_closed_pipe_ends_quietly(monkeypatch: pytest.MonkeyPatch) -> None:

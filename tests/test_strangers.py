@@ -442,8 +442,9 @@ def test_a_truncated_compressed_member(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("argv", "said"),
     [
-        (["gru", "3", "--input-dim", "2", "--peepholes"], "--peepholes applies to"),
-        (["dense", "3", "--input-dim", "2", "--layers", "2"], "--layers 2 applies to"),
+        (["compare", "gru", "3", "--input-dim", "2", "--peepholes"], "--peepholes applies to"),
+        (["max-units", "99", "--kind", "dense", "--input-dim", "2", "--layers", "2"], "--layers 2"),
+        (["dense", "3", "--input-dim", "2", "--peepholes"], "unrecognized arguments: --peepholes"),
         (
             ["macs", "lstm", "3", "--input-dim", "2", "--lengths", "3,2", "--seq-len", "9"],
             "--seq-len 9",

@@ -9,6 +9,7 @@ from ._conventions import CONVENTIONS
 from ._conventions._base import BIASES
 from ._errors import InvalidSpecError
 from ._kinds import Kind
+from ._render.display import Displayed
 from ._render.table import Row, Table
 from ._spec import LayerSpec, in_framework
 from ._vocabulary import Framework
@@ -37,8 +38,8 @@ class ComparisonRow:
         return self.spec.params
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class Comparison:
+@dataclasses.dataclass(frozen=True, slots=True, repr=False)
+class Comparison(Displayed):
     """The same layer across frameworks; the first row is the layer as given.
 
     ``missing`` lists the frameworks that cannot build it, with the reason.
@@ -62,7 +63,16 @@ class Comparison:
         notes = tuple(f"{framework.display_name}: {why}" for framework, why in self.missing)
         return Table(("Framework", "Params", "Difference", "Why"), "lrrl", body, (), notes)
 
+    def __repr__(self) -> str:
+        """A short summary: the frameworks and the first total, not every row's fields."""
+        first = self.rows[0]
+        return f"<Comparison of {first.label} ({first.params:,}) across {len(self.rows)} rows>"
+
     def __str__(self) -> str:
+        """The text table, then the compute section."""
+        return self.to_text()
+
+    def to_text(self) -> str:
         """The text table, then the compute section."""
         text = self.table().text()
         if self.compute:
@@ -85,10 +95,6 @@ class Comparison:
             text += f"<p>{html.escape(self._compute_title)}</p>"
             text += compute_table(self.compute).html("lstm-params-compute")
         return text
-
-    def _repr_html_(self) -> str:
-        """What Jupyter shows for a comparison as a cell's last expression."""
-        return self.to_html()
 
     def to_dict(self) -> dict[str, Any]:
         """Plain, JSON-serialisable data with the same numbers (see README for the keys)."""

@@ -7,6 +7,7 @@ import dataclasses
 from ._compute import Compute, count_macs
 from ._errors import InvalidSpecError
 from ._memory import DType, Memory, format_bytes, format_count, memory
+from ._render.display import Displayed
 from ._render.table import Row, Table
 from ._spec import LayerSpec
 from ._validation import as_size
@@ -23,8 +24,8 @@ __all__ = ["Summary", "summary"]
 _HEADERS = ("Layer (type)", "Output dim", "Param #", "Share")
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class Summary:
+@dataclasses.dataclass(frozen=True, slots=True, repr=False)
+class Summary(Displayed):
     """The layers of a model with their parameter counts, shares and total.
 
     Made by :func:`summary`, or by the file readers (:func:`inspect_file`), which
@@ -202,6 +203,12 @@ class Summary:
     def _headers(self) -> tuple[str, ...]:
         return ("Layer (type)", "Output shape", *_HEADERS[2:]) if self.output_shapes else _HEADERS
 
+    def __repr__(self) -> str:
+        """A short summary, for a plain REPL: the layers and the total, not every field."""
+        state = "" if self.complete else ", incomplete"
+        source = f" from {self.source!r}" if self.source else ""
+        return f"<Summary of {len(self.layers)} layers{source}: {self.params:,} parameters{state}>"
+
     def __str__(self) -> str:
         """The text table."""
         return self.to_text()
@@ -217,10 +224,6 @@ class Summary:
     def to_html(self, *, weights: bool = False) -> str:
         """An HTML table of the same rows, every string escaped."""
         return self.table(weights=weights).html("lstm-params-summary")
-
-    def _repr_html_(self) -> str:
-        """What Jupyter shows for a summary as a cell's last expression."""
-        return self.to_html()
 
     def to_dict(self) -> dict[str, Any]:
         """Plain, JSON-serialisable data with the same numbers (see README for the keys)."""

@@ -1,11 +1,15 @@
 """``inspect_file()``: count a saved model without its framework, safely.
 
 The format is recognised from the content, not the name: a ``.safetensors``
-checkpoint (an 8-byte little-endian header length, then a JSON header), a
-``.keras`` archive (a zip whose ``config.json`` is read, and nothing else), or a
-Keras configuration as JSON text (``model.to_json()``). Only what is needed is
-read: the safetensors header, never the tensor data; the archive's
-``config.json``, never extracted to disk. Nothing is unpickled, imported or run.
+checkpoint (an 8-byte little-endian header length, then a JSON header) or a
+sharded one's ``*.safetensors.index.json`` (each shard's header beside it); a
+``.keras`` archive (a zip whose ``config.json`` is read, and nothing else); a
+Keras configuration as JSON text (``model.to_json()``); a Keras ``.h5`` or
+``.weights.h5`` file (HDF5 metadata only); a ``torch.save`` or ``torch.jit.save``
+file (``.pt``, ``.pth``, ``.bin``, ``.ckpt``: zip or legacy, its pickle read as
+data, never run); or an ``.onnx`` model (protobuf fields, never the weights).
+Only what is needed is read: headers, configurations and metadata, never
+tensor data, never extracted to disk. Nothing is unpickled, imported or run.
 
 Files from strangers go through one reader (``_safe.read_file``): opened once,
 without blocking, regular files only, every read capped, every count checked
@@ -15,10 +19,10 @@ against a documented limit before it drives work, and any failure one
 
 from __future__ import annotations
 
+import dataclasses
 import struct
 
 from lstm_params._errors import InvalidSpecError
-from lstm_params._summary import Summary
 
 from ._safe import (
     MAX_CONFIG_BYTES,
@@ -29,14 +33,21 @@ from ._safe import (
     read_capped,
     read_file,
 )
+from .hdf5 import read_hdf5
 from .keras_config import summary_from_config
-from .safetensors import summary_from_header
+from .keras_files import summary_from_hdf5
+from .onnx_proto import read_onnx
+from .pytorch import summary_from_onnx, summary_from_torch
+from .safetensors import read_header, summary_from_header, summary_from_index
+from .torch_pickle import read_torch
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pathlib import Path
     from typing import IO, Protocol
     from zipfile import ZipInfo
+
+    from lstm_params._summary import Summary
 
     class _Decompressor(Protocol):
         @property
@@ -48,6 +59,9 @@ if TYPE_CHECKING:
 __all__ = ["MAX_CONFIG_BYTES", "MAX_HEADER_BYTES", "inspect_file"]
 
 _ZIP = b"PK\x03\x04"
+_HDF5 = b"\x89HDF\r\n\x1a\n"
+_PICKLE_PROTOCOL = b"\x80"
+_ONNX_FIRST_FIELD = b"\x08"
 _BOM = b"\xef\xbb\xbf"
 _END = b"PK\x05\x06"  # end of central directory record: 22 bytes and a comment
 _END64_LOCATOR = b"PK\x06\x07"
@@ -61,70 +75,85 @@ def inspect_file(path: str | Path) -> Summary:
     The result is a :class:`Summary`; if some layers could not be counted it
     lists them in ``uncounted`` and ``complete`` is False.
     """
-    found = read_file(path, _read)
-    return Summary(
-        found.layers,
-        found.names,
-        found.dtype,
-        tensors=found.tensors,
-        uncounted=found.uncounted,
-        stored=found.stored,
-        source=str(path),
-    )
+
+    def read(stream: IO[bytes], size: int) -> Summary:
+        return _read(stream, size, path)
+
+    return dataclasses.replace(read_file(path, read), source=str(path))
 
 
-def _read(stream: IO[bytes], size: int) -> Summary:
+def _read(stream: IO[bytes], size: int, path: str | Path) -> Summary:  # noqa: PLR0911 - a format each
     start = stream.read(9)
-    length = int.from_bytes(start[:8], "little") if len(start) == 9 else 0  # noqa: PLR2004
-    if start[8:9] == b"{" and length <= size - 8:
-        if length > MAX_HEADER_BYTES:
-            msg = f"a safetensors header of {length:,} bytes is over the {MAX_HEADER_BYTES:,} read"
-            raise InvalidSpecError(msg)
-        stream.seek(8)
-        header = loads_json(stream.read(length), "safetensors header")
-        return summary_from_header(header, size - 8 - length)
+    if start[8:9] == b"{":  # an 8-byte header length, then the JSON header
+        stream.seek(0)
+        return summary_from_header(*read_header(stream, size))
     if start.startswith(_ZIP):
-        return summary_from_config(loads_json(_archive_config(stream, size), "config.json"))
+        _check_directory(stream, size)
+        if _is_torch_archive(stream):
+            stream.seek(0)
+            return summary_from_torch(read_torch(stream, size))
+        return summary_from_config(loads_json(_archive_config(stream), "config.json"))
+    if start.startswith(_HDF5):
+        stream.seek(0)
+        return summary_from_hdf5(read_hdf5(stream, size))
+    if start[:1] == _PICKLE_PROTOCOL:  # a legacy torch.save file, or a bare pickle
+        stream.seek(0)
+        return summary_from_torch(read_torch(stream, size))
     if start.lstrip(_BOM).lstrip()[:1] == b"{":
         if size > MAX_CONFIG_BYTES:
             msg = f"a Keras configuration of {size:,} bytes is over the {MAX_CONFIG_BYTES:,} read"
             raise InvalidSpecError(msg)
         stream.seek(0)
-        data = read_capped(stream, MAX_CONFIG_BYTES, "Keras configuration")
-        return summary_from_config(loads_json(data, "Keras configuration"))
-    if len(start) >= 8 and start[8:9] == b"{":  # noqa: PLR2004 - a header longer than the file
-        msg = (
-            f"truncated: the safetensors header claims {length:,} bytes, the file has {size - 8:,}"
-        )
-        raise InvalidSpecError(msg)
-    msg = "not a model file lstm_params reads (a .safetensors, .keras or Keras .json file)"
+        text = read_capped(stream, MAX_CONFIG_BYTES, "Keras configuration")
+        data = loads_json(text, "Keras configuration")
+        if isinstance(data, dict) and "weight_map" in data:
+            return summary_from_index(data, path)
+        return summary_from_config(data)
+    if start[:1] == _ONNX_FIRST_FIELD:  # ModelProto's ir_version (field 1, a varint)
+        stream.seek(0)
+        return summary_from_onnx(read_onnx(stream, size))
+    msg = (
+        "not a model file lstm_params reads (.safetensors, .keras, .h5, Keras .json, "
+        "torch .pt/.pth/.bin/.ckpt, .onnx)"
+    )
     raise InvalidSpecError(msg)
 
 
-def _archive_config(stream: IO[bytes], size: int) -> bytes:
-    """The ``config.json`` of a ``.keras`` archive, inflated here with a cap, never extracted."""
+def _is_torch_archive(stream: IO[bytes]) -> bool:
+    """Whether a zip (its directory already bounded) is ``torch.save``'s: a ``data.pkl``."""
     import zipfile  # noqa: PLC0415 - imported on use, not with the package
 
     try:
-        _check_directory(stream, size)
         with zipfile.ZipFile(stream) as archive:
-            try:
-                info = archive.getinfo("config.json")
-            except KeyError:
-                msg = "a zip archive without config.json: not a .keras model"
-                raise InvalidSpecError(msg) from None
-            # Compressed, it may take a little more than inflated (stored, incompressible):
-            # twice the cap bounds the bytes read, however little they inflate to.
-            if info.file_size > MAX_CONFIG_BYTES or info.compress_size > 2 * MAX_CONFIG_BYTES:
-                msg = (
-                    f"config.json of {info.file_size:,} bytes ({info.compress_size:,} compressed) "
-                    f"is over the {MAX_CONFIG_BYTES:,} read"
-                )
-                raise InvalidSpecError(msg)
-            return _inflate(stream, info)
+            names = archive.namelist()
     except (zipfile.BadZipFile, EOFError, struct.error, UnicodeDecodeError) as error:
-        msg = f"not a readable .keras (zip) archive: {error}"
+        msg = f"not a readable zip archive: {error}"
         raise InvalidSpecError(msg) from None
+    return "config.json" not in names and any(n.rsplit("/", 1)[-1] == "data.pkl" for n in names)
+
+
+def _archive_config(stream: IO[bytes]) -> bytes:
+    """The ``config.json`` of a ``.keras`` archive, inflated here with a cap, never extracted.
+
+    The archive was opened once already (:func:`_is_torch_archive`): its directory parses.
+    """
+    import zipfile  # noqa: PLC0415 - imported on use, not with the package
+
+    with zipfile.ZipFile(stream) as archive:
+        try:
+            info = archive.getinfo("config.json")
+        except KeyError:
+            msg = "a zip archive without config.json: not a .keras model"
+            raise InvalidSpecError(msg) from None
+        # Compressed, it may take a little more than inflated (stored, incompressible):
+        # twice the cap bounds the bytes read, however little they inflate to.
+        if info.file_size > MAX_CONFIG_BYTES or info.compress_size > 2 * MAX_CONFIG_BYTES:
+            msg = (
+                f"config.json of {info.file_size:,} bytes ({info.compress_size:,} compressed) "
+                f"is over the {MAX_CONFIG_BYTES:,} read"
+            )
+            raise InvalidSpecError(msg)
+        return _inflate(stream, info)
 
 
 def _check_directory(stream: IO[bytes], size: int) -> None:

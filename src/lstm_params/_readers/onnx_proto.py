@@ -17,6 +17,7 @@ before it drives work; anything truncated, overlong or absurd raises
 
 from __future__ import annotations
 
+import io
 import math
 import mmap
 import struct
@@ -24,10 +25,13 @@ from dataclasses import dataclass, field
 
 from lstm_params._errors import InvalidSpecError
 
+from ._safe import read_capped, read_file
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
+    from typing import IO
 
 __all__ = [
     "MAX_DIMS",
@@ -39,6 +43,7 @@ __all__ = [
     "OnnxNode",
     "OnnxRecurrent",
     "OnnxTensor",
+    "read_onnx",
     "read_onnx_bytes",
     "read_onnx_file",
 ]
@@ -55,6 +60,8 @@ MAX_DIMS = 32
 MAX_NAME_BYTES = 65_536
 #: each dim, and each tensor's element count, is below this
 MAX_SIZE = 2**63
+#: bytes of a model read into memory where the file cannot be mapped
+MAX_BYTES = 2**30
 
 _VARINT_BYTES = 10
 _EXTERNAL = 1  # TensorProto.DataLocation.EXTERNAL
@@ -191,20 +198,25 @@ def read_onnx_file(path: str | Path) -> OnnxModel:
     >>> [model.initializers[0].dims, model.initializers[1].dims, model.initializers[2].dims]
     [(2, 24), (2, 12, 4), (2, 12, 3)]
     """
+    return read_file(path, read_onnx)
+
+
+def read_onnx(stream: IO[bytes], size: int) -> OnnxModel:
+    """Read an ONNX model from an open binary stream of ``size`` bytes, mapped where it can be."""
+    if not size:
+        msg = "an empty file is not an ONNX model"
+        raise InvalidSpecError(msg)
     try:
-        with open(path, "rb") as file:  # noqa: PTH123 - a str or a Path
-            if not file.seek(0, 2):
-                msg = "an empty file is not an ONNX model"
-                raise InvalidSpecError(msg)
-            with mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
-                view = memoryview(mapped)
-                try:
-                    return _model(view)
-                finally:
-                    view.release()
-    except OSError as error:
-        msg = f"cannot read: {error.strerror or error}"
-        raise InvalidSpecError(msg) from None
+        mapped = mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError, io.UnsupportedOperation):  # not a file: read it, capped
+        stream.seek(0)
+        return _model(memoryview(read_capped(stream, MAX_BYTES, "ONNX model")))
+    with mapped:
+        view = memoryview(mapped)
+        try:
+            return _model(view)
+        finally:
+            view.release()
 
 
 def read_onnx_bytes(data: bytes) -> OnnxModel:

@@ -10,10 +10,12 @@ tensors are exactly the ones found. Every other tensor is reported as it is.
 from __future__ import annotations
 
 import operator
+import os
 import re
 
 from lstm_params._errors import InvalidSpecError
 from lstm_params._memory import DType
+from lstm_params._render.table import printable
 from lstm_params._spec import LayerSpec
 from lstm_params._summary import Summary
 from lstm_params._weight import Weight
@@ -24,8 +26,20 @@ from ._safe import check_name
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
+    from typing import IO, Any
 
-__all__ = ["DTYPE_BITS", "from_shapes", "summary_from_header"]
+__all__ = [
+    "DTYPE_BITS",
+    "MAX_SHARDS",
+    "from_shapes",
+    "read_header",
+    "recognise",
+    "summary_from_header",
+    "summary_from_index",
+]
+
+#: shard files of a sharded checkpoint's index
+MAX_SHARDS = 10_000
 
 #: bits per element of each safetensors dtype (sub-byte tensors take whole bytes, rounded up)
 DTYPE_BITS = {
@@ -39,7 +53,8 @@ MAX_ELEMENTS = 2**53  # per tensor: far beyond any checkpoint, and exact as a fl
 _U64 = 2**64  # dimensions and offsets are unsigned 64-bit in the format
 
 _MODULE = re.compile(
-    r"(?:(?P<prefix>.+)\.)?(?P<param>weight_ih|weight_hh|bias_ih|bias_hh|weight_hr)(?P<layer>_l\d+)?(?P<reverse>_reverse)?"
+    r"(?:(?P<prefix>.+)\.)?(?P<param>weight_ih|weight_hh|bias_ih|bias_hh|weight_hr)(?P<layer>_l\d+)?"
+    r"(?P<reverse>_reverse)?(?P<raw>_raw)?"
 )
 _GATES = {4: "lstm", 3: "gru", 1: "rnn"}
 _MATRIX = 2
@@ -63,7 +78,7 @@ def from_shapes(shapes: Mapping[str, Sequence[int]]) -> Summary:
         msg = f"{len(shapes):,} tensors, more than the {_safe.MAX_TENSORS:,} read"
         raise InvalidSpecError(msg)
     tensors = [Weight(_name(name), _shape(name, shape)) for name, shape in shapes.items()]
-    return _recognise(tensors, ())
+    return recognise(tensors, ())
 
 
 def summary_from_header(header: object, data_size: int) -> Summary:
@@ -86,6 +101,12 @@ def summary_from_header(header: object, data_size: int) -> Summary:
     ):
         msg = "__metadata__ must map strings to strings"
         raise InvalidSpecError(msg)
+    tensors, stored = _tensors(header, data_size)
+    return recognise(tensors, tuple(sorted(stored.items())))
+
+
+def _tensors(header: dict[str, Any], data_size: int) -> tuple[list[Weight], dict[str, int]]:
+    """The header's tensors and the bytes stored per dtype, the layout checked."""
     tensors: list[Weight] = []
     spans: list[tuple[int, int, str]] = []
     stored: dict[str, int] = {}
@@ -97,7 +118,70 @@ def summary_from_header(header: object, data_size: int) -> Summary:
         spans.append((*span, name))
         stored[dtype] = stored.get(dtype, 0) + span[1] - span[0]
     _check_layout(sorted(spans), data_size)
-    return _recognise(tensors, tuple(sorted(stored.items())))
+    return tensors, stored
+
+
+def read_header(stream: IO[bytes], size: int) -> tuple[object, int]:
+    """A safetensors file's parsed header and the bytes of data after it, length checked."""
+    start = stream.read(8)
+    length = int.from_bytes(start, "little") if len(start) == 8 else 0  # noqa: PLR2004
+    if len(start) < 8 or length > size - 8:  # noqa: PLR2004
+        msg = (
+            f"truncated: the safetensors header claims {length:,} bytes, the file has {size - 8:,}"
+        )
+        raise InvalidSpecError(msg)
+    if length > _safe.MAX_HEADER_BYTES:
+        msg = (
+            f"a safetensors header of {length:,} bytes is over the {_safe.MAX_HEADER_BYTES:,} read"
+        )
+        raise InvalidSpecError(msg)
+    return _safe.loads_json(stream.read(length), "safetensors header"), size - 8 - length
+
+
+def summary_from_index(index: dict[str, Any], path: str | os.PathLike[str]) -> Summary:
+    """A sharded checkpoint: its ``*.safetensors.index.json`` and each shard's header beside it.
+
+    The shards are file names in the index's own folder (no path, no ``..``), at
+    most :data:`MAX_SHARDS`; each is read as a safetensors file and its tensors
+    must be exactly those the index maps to it.
+    """
+    weight_map = index.get("weight_map")
+    if not isinstance(weight_map, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in weight_map.items()
+    ):
+        msg = "weight_map must map tensor names to shard file names"
+        raise InvalidSpecError(msg)
+    if len(weight_map) > _safe.MAX_TENSORS:
+        msg = f"{len(weight_map):,} tensors, more than the {_safe.MAX_TENSORS:,} read"
+        raise InvalidSpecError(msg)
+    shards = sorted(set(weight_map.values()))
+    if len(shards) > MAX_SHARDS:
+        msg = f"{len(shards):,} shards, more than the {MAX_SHARDS:,} read"
+        raise InvalidSpecError(msg)
+    folder = os.path.dirname(os.fspath(path))  # noqa: PTH120 - str or PathLike, as given
+    tensors: list[Weight] = []
+    stored: dict[str, int] = {}
+    for shard in shards:
+        if shard in {"", ".", ".."} or os.path.basename(shard) != shard or "\\" in shard:  # noqa: PTH119
+            msg = f"shard {printable(shard, width=60)!r} is not a file name in the index's folder"
+            raise InvalidSpecError(msg)
+
+        def read(stream: IO[bytes], size: int) -> tuple[list[Weight], dict[str, int]]:
+            header, data_size = read_header(stream, size)
+            if not isinstance(header, dict):
+                msg = f"the header must be a JSON object, got {type(header).__name__}"
+                raise InvalidSpecError(msg)
+            return _tensors(header, data_size)
+
+        found, sizes = _safe.read_file(os.path.join(folder, shard), read)  # noqa: PTH118
+        expected = {name for name, owner in weight_map.items() if owner == shard}
+        if {t.name for t in found} != expected:
+            msg = f"shard {shard!r} does not hold exactly the tensors the index maps to it"
+            raise InvalidSpecError(msg)
+        tensors += found
+        for dtype, count in sizes.items():
+            stored[dtype] = stored.get(dtype, 0) + count
+    return recognise(tensors, tuple(sorted(stored.items())))
 
 
 def _entry(name: str, entry: object) -> tuple[Weight, str, tuple[int, int]]:
@@ -183,12 +267,17 @@ def _dimension(size: object) -> int:
         return -1
 
 
-def _recognise(tensors: list[Weight], stored: tuple[tuple[str, int], ...]) -> Summary:
+def recognise(tensors: list[Weight], stored: tuple[tuple[str, int], ...] = ()) -> Summary:
+    """The PyTorch recurrent modules and cells among ``tensors``; the rest as they are.
+
+    A weight-dropped ``weight_hh_l0_raw`` (AWD-LSTM's ``WeightDrop``) stands for
+    ``weight_hh_l0``; the qualified prefix (``module.encoder.rnn``) names the layer.
+    """
     groups: dict[str, dict[str, Weight]] = {}
     for tensor in tensors:
         match = _MODULE.fullmatch(tensor.name)
         if match:
-            groups.setdefault(match["prefix"] or "", {})[tensor.name] = tensor
+            groups.setdefault(match["prefix"] or "", {})[tensor.name.removesuffix("_raw")] = tensor
     specs: list[LayerSpec] = []
     names: list[str] = []
     claimed: set[str] = set()
@@ -197,7 +286,7 @@ def _recognise(tensors: list[Weight], stored: tuple[tuple[str, int], ...]) -> Su
         if spec is not None:
             specs.append(spec)
             names.append(prefix or spec.kind.value)
-            claimed.update(group)
+            claimed.update(tensor.name for tensor in group.values())
     others = tuple(t for t in tensors if t.name not in claimed)
     return Summary(tuple(specs), tuple(names), DType.FLOAT32, tensors=others, stored=stored)
 
@@ -230,6 +319,7 @@ def _module(prefix: str, group: dict[str, Weight]) -> LayerSpec | None:
             bidirectional=f"{dot}weight_ih_l0_reverse" in group,
             num_layers=layers,
             proj_size=projection.shape[0] if projection else 0,
+            cell=cell,
         )
     except InvalidSpecError:
         return None
@@ -238,7 +328,7 @@ def _module(prefix: str, group: dict[str, Weight]) -> LayerSpec | None:
         return dot + (weight.name.removesuffix("_l0") if cell else weight.name)
 
     expected = {(named(w), w.shape) for w in spec.weights()}
-    return spec if expected == {(w.name, w.shape) for w in group.values()} else None
+    return spec if expected == {(name, w.shape) for name, w in group.items()} else None
 
 
 def _layers(group: dict[str, Weight]) -> int:

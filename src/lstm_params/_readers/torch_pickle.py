@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 
 from lstm_params._errors import InvalidSpecError
 
+from ._safe import read_file
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -53,6 +55,7 @@ __all__ = [
     "TorchFile",
     "TorchModule",
     "TorchTensor",
+    "read_torch",
     "read_torch_bytes",
     "read_torch_file",
 ]
@@ -60,7 +63,7 @@ __all__ = [
 #: bytes of pickle read: ``data.pkl``, or the start of a legacy file
 MAX_PICKLE_BYTES = 64 * 2**20
 #: opcodes executed, over every pickle of a file
-MAX_OPCODES = 10_000_000
+MAX_OPCODES = 2_000_000
 #: memo entries
 MAX_MEMO = 1_000_000
 #: values on the stack
@@ -255,14 +258,7 @@ def read_torch_file(path: str | Path) -> TorchFile:
     TorchTensor(name='encoder.weight_ih_l0', shape=(12, 4), dtype='float32', storage='1',
                 offset=0, stride=(4, 1), requires_grad=False, role=None)
     """
-    try:
-        with open(path, "rb") as file:  # noqa: PTH123 - a str or a Path
-            size = file.seek(0, io.SEEK_END)
-            file.seek(0)
-            return _read(file, size)
-    except OSError as error:
-        msg = f"cannot read: {error.strerror or error}"
-        raise InvalidSpecError(msg) from None
+    return read_file(path, read_torch)
 
 
 def read_torch_bytes(data: bytes) -> TorchFile:
@@ -273,10 +269,11 @@ def read_torch_bytes(data: bytes) -> TorchFile:
     >>> found.format, found.tensors, found.warnings
     ('pickle', (), ())
     """
-    return _read(io.BytesIO(data), len(data))
+    return read_torch(io.BytesIO(data), len(data))
 
 
-def _read(file: IO[bytes], size: int) -> TorchFile:
+def read_torch(file: IO[bytes], size: int) -> TorchFile:
+    """Read a PyTorch file from an open binary stream of ``size`` bytes (one handle)."""
     head = file.read(4)
     file.seek(0)
     try:

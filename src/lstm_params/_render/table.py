@@ -1,4 +1,4 @@
-r"""One table, three renderings: aligned text, GitHub Markdown, escaped HTML.
+r"""One table, four renderings: aligned text, GitHub Markdown, escaped HTML, CSV.
 
 Summaries and comparisons build a :class:`Table` of strings once; every
 rendering reads the same cells, so the numbers cannot drift apart.
@@ -133,12 +133,16 @@ class Table:
         """An HTML table, every string escaped; notes in a paragraph after it."""
         import html  # noqa: PLC0415 - imported on use, not with the package
 
-        styles = {"l": "text-align: left", "r": "text-align: right"}
+        # Inline, so the table reads without the page's CSS, in light and dark themes alike:
+        # padding, numbers right-aligned in even widths, rules in the text's own colour.
+        cell = "padding: 0.2em 0.8em; font-variant-numeric: tabular-nums"
+        styles = {"l": f"text-align: left; {cell}", "r": f"text-align: right; {cell}"}
+        rule = {"th": "; border-bottom: 1px solid currentColor", "td": ""}
 
         def row(cells: tuple[str, ...], tag: str, css: str = "") -> str:
             attribute = f' class="{css}"' if css else ""
             inner = "".join(
-                f'<{tag} style="{styles[a]}">{html.escape(cell)}</{tag}>'
+                f'<{tag} style="{styles[a]}{rule[tag]}">{html.escape(cell)}</{tag}>'
                 for cell, a in zip(cells, self.align, strict=True)
             )
             return f"<tr{attribute}>{inner}</tr>"
@@ -148,7 +152,7 @@ class Table:
             for r in self.body
         )
         parts = [
-            f'<table class="{html.escape(css_class)}">',
+            f'<table class="{html.escape(css_class)}" style="border-collapse: collapse">',
             f"<thead>{row(self.headers, 'th')}</thead>",
             f"<tbody>{body}</tbody>",
         ]
@@ -159,11 +163,42 @@ class Table:
             parts.append(f"<p>{'<br/>'.join(html.escape(note) for note in self.notes)}</p>")
         return "".join(parts)
 
+    def csv(self) -> str:
+        """Comma-separated values of the headers, body and footer rows (no notes).
+
+        Cells are made safe for spreadsheets too: unsafe characters escaped as in
+        text, and a name that would start a formula (``=``, ``+``, ``-``, ``@``)
+        prefixed with ``'``; numbers stay numbers.
+        """
+        import csv  # noqa: PLC0415 - imported on use, not with the package
+        import io  # noqa: PLC0415
+
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(_csv_cells(self.headers))
+        writer.writerows(_csv_cells(self._cells(row, detail_mark="\u21b3 ")) for row in self.body)
+        writer.writerows(_csv_cells(row.cells) for row in self.footer)
+        return out.getvalue().rstrip("\n")
+
     @staticmethod
     def _cells(row: Row, detail_mark: str = "  ") -> tuple[str, ...]:
         if not row.detail:
             return row.cells
         return (detail_mark + row.cells[0], *row.cells[1:])
+
+
+_NUMBER = re.compile(r"[+-]?[0-9][0-9,]*(?:\.[0-9]+)?%?")
+
+
+def _csv_cells(cells: tuple[str, ...]) -> tuple[str, ...]:
+    """Numbers as plain numbers (no thousands commas); a would-be formula quoted."""
+    return tuple(_csv_cell(cell) for cell in _printable(cells))
+
+
+def _csv_cell(cell: str) -> str:
+    if _NUMBER.fullmatch(cell):
+        return cell.replace(",", "")
+    return f"'{cell}" if cell[:1] in {"=", "+", "-", "@"} else cell
 
 
 def _printable(cells: tuple[str, ...]) -> tuple[str, ...]:
