@@ -8,6 +8,7 @@ the framework reported and the layers the model was built from.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,13 @@ def _records() -> list[tuple[str, dict[str, Any]]]:
 
 
 RECORDS = _records()
+#: the indexes predate these: lstm_params now counts them (as Keras' tensors)
+COUNTED_NOW = {"LayerNormalization"}
+
+
+def comparable(spec: LayerSpec) -> str:
+    """A spec as the indexes record it: before ``return_sequences`` and ``merge_mode`` were read."""
+    return repr(dataclasses.replace(spec, return_sequences=None, merge_mode="concat"))
 
 
 def test_every_framework_wrote_files() -> None:
@@ -39,7 +47,11 @@ def test_every_framework_wrote_files() -> None:
 @pytest.mark.parametrize("record", [r for _, r in RECORDS], ids=[n for n, _ in RECORDS])
 def test_a_file_counts_as_the_framework_did(record: dict[str, Any]) -> None:
     summary = inspect_file(FILES / record["file"])
-    expected = [layer for layer in record["layers"] if "uncounted" in layer]
+    expected = [
+        layer
+        for layer in record["layers"]
+        if "uncounted" in layer and layer["uncounted"] not in COUNTED_NOW
+    ]
     assert [cls for _, cls, _ in summary.uncounted] == [layer["uncounted"] for layer in expected]
     assert summary.complete == (not expected)
     if summary.complete:
@@ -51,7 +63,7 @@ def test_a_file_counts_as_the_framework_did(record: dict[str, Any]) -> None:
         for layer in record["layers"]
         if "uncounted" not in layer
     ]
-    assert sorted(map(repr, summary.layers)) == sorted(map(repr, built))
+    assert sorted(map(comparable, summary.layers)) == sorted(map(repr, built))
     assert summary.source == str(FILES / record["file"])
 
 
@@ -91,17 +103,22 @@ def test_keras_configs_read_as_text_and_as_dicts() -> None:
     assert from_keras_config(text).layers == inspect_file(path).layers
 
 
-def test_uncounted_layers_show_in_every_rendering(capsys: pytest.CaptureFixture[str]) -> None:
-    path = FILES / "keras-lstm-layernorm-timedistributed.keras"
+def test_uncounted_layers_show_in_every_rendering(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = json.loads((FILES / "keras-lstm-layernorm-timedistributed.json").read_text())
+    config["config"]["layers"][2]["class_name"] = "MyNormalization"  # a custom layer
+    path = tmp_path / "custom.json"
+    path.write_text(json.dumps(config))
     summary = inspect_file(path)
     assert "Total (incomplete)" in str(summary)
-    assert "layer_normalization (LayerNormalization)" in summary.to_markdown()
+    assert "layer_normalization (MyNormalization)" in summary.to_markdown()
     data = summary.to_dict()
     assert data["complete"] is False
     assert data["uncounted"] == [
         {
             "name": "layer_normalization",
-            "class": "LayerNormalization",
+            "class": "MyNormalization",
             "reason": "lstm_params does not count this layer",
         }
     ]

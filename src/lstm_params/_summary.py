@@ -37,6 +37,9 @@ class Summary(Displayed):
     many of the counted elements are ``non_trainable`` (frozen layers, Keras'
     moving statistics), how many elements of optimizer state it carries apart
     (``optimizer``), and ``warnings`` (what a pickle would have called).
+    A Keras configuration gives each layer's ``output_shapes`` as Keras reports
+    them (a tuple with None for the batch and unknown sizes, or a list of them
+    for several outputs) and its Keras ``classes`` (``TimeDistributed(Dense)``).
     ``str()`` gives a text table in the spirit of
     Keras' ``model.summary()``; :meth:`to_markdown`, :meth:`to_html` (what
     Jupyter shows) and :meth:`to_dict` give the same numbers for docs and scripts.
@@ -56,6 +59,8 @@ class Summary(Displayed):
     non_trainable: int = 0
     optimizer: int = 0
     warnings: tuple[str, ...] = ()
+    output_shapes: tuple[object, ...] = ()
+    classes: tuple[str, ...] = ()
 
     @property
     def params(self) -> int:
@@ -143,9 +148,14 @@ class Summary(Displayed):
         body: list[Row] = []
         for index, (name, layer) in enumerate(zip(self.names, self.layers, strict=True)):
             count = layer.params
-            label = f"{name} ({layer.layer_name})"
+            label = f"{name} ({self.classes[index] if self.classes else layer.layer_name})"
             cost = (format_count(steps[index]), *_figures(figures[index])) if figures else ()
-            row = (label, _plain(layer.output_dim), format_count(count), share(count), *cost)
+            size = (
+                format_shape(self.output_shapes[index])
+                if self.output_shapes
+                else _plain(layer.output_dim)
+            )
+            row = (label, size, format_count(count), share(count), *cost)
             body.append(Row(row))
             if weights:
                 body += [
@@ -186,9 +196,12 @@ class Summary(Displayed):
                 f"MACs and FLOPs: a sequence of {self.seq_len} steps x batch {self.batch}; "
                 "Steps: the times each layer runs; lstm_params' convention"
             )
-            headers = (*_HEADERS, "Steps", "MACs", "FLOPs")
+            headers = (*self._headers(), "Steps", "MACs", "FLOPs")
             return Table(headers, "lrrrrrr", tuple(body), footer, tuple(notes))
-        return Table(_HEADERS, "lrrr", tuple(body), footer, tuple(notes))
+        return Table(self._headers(), "lrrr", tuple(body), footer, tuple(notes))
+
+    def _headers(self) -> tuple[str, ...]:
+        return ("Layer (type)", "Output shape", *_HEADERS[2:]) if self.output_shapes else _HEADERS
 
     def __repr__(self) -> str:
         """A short summary, for a plain REPL: the layers and the total, not every field."""
@@ -237,13 +250,18 @@ class Summary(Displayed):
             "layers": [
                 {
                     "name": name,
-                    "type": layer.layer_name,
+                    "type": self.classes[index] if self.classes else layer.layer_name,
                     "output_dim": layer.output_dim,
+                    **(
+                        {"output_shape": _shape_data(self.output_shapes[index])}
+                        if self.output_shapes
+                        else {}
+                    ),
                     "params": layer.params,
                     "share": layer.params / total,
                     **layer.to_dict(),
                 }
-                for name, layer in zip(self.names, self.layers, strict=True)
+                for index, (name, layer) in enumerate(zip(self.names, self.layers, strict=True))
             ],
             "tensors": [
                 {"name": t.name, "shape": list(t.shape), "size": t.size} for t in self.tensors
@@ -353,3 +371,23 @@ def _names(specs: tuple[LayerSpec, ...]) -> tuple[str, ...]:
         names.append(f"{base}_{count}" if count else base)
         seen[base] = count + 1
     return tuple(names)
+
+
+def format_shape(shape: object) -> str:
+    """A shape as Keras prints it: ``(None, 16, 20)``, or a list of them for several outputs.
+
+    >>> format_shape((None, 16, 20)), format_shape([(None, 4), (None, 4)]), format_shape(None)
+    ('(None, 16, 20)', '[(None, 4), (None, 4)]', '?')
+    """
+    if isinstance(shape, list):
+        return "[" + ", ".join(format_shape(one) for one in shape) + "]"
+    if isinstance(shape, tuple):
+        return "(" + ", ".join(map(str, shape)) + ("," if len(shape) == 1 else "") + ")"
+    return "?"
+
+
+def _shape_data(shape: object) -> object:
+    """A shape for JSON: a list with null for None, a list of them, or null when unknown."""
+    if isinstance(shape, list):
+        return [_shape_data(one) for one in shape]
+    return list(shape) if isinstance(shape, tuple) else None
