@@ -44,7 +44,7 @@ def summary_from_hdf5(found: Hdf5Metadata) -> Summary:
     optimizer = sum(math.prod(d.shape) for d in found.datasets if d.path.startswith(_OPTIMIZER))
     config = found.attributes.get("model_config")
     if isinstance(config, str | bytes):
-        model = summary_from_config(loads_json(config, "model_config"))
+        model = summary_from_config(loads_json(config, "model_config"), datasets=found.datasets)
     else:
         tensors = [
             Weight(d.path, d.shape) for d in found.datasets if not d.path.startswith(_OPTIMIZER)
