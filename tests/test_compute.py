@@ -15,7 +15,7 @@ from golden import GOLDEN
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lstm_params import InvalidSpecError, LayerSpec, MacsConvention, count_macs
+from lstm_params import InvalidSpecError, LayerSpec, MacsConvention, count_macs, summary
 
 RECORDS = json.loads((GOLDEN / "compute" / "tools.json").read_text())["records"]
 CASES = [
@@ -273,3 +273,33 @@ def test_each_tool_in_each_situation(record: dict[str, Any], tool: str) -> None:
     result = count_macs(spec, convention=convention, **arguments)
     # FlopCounterMode reports FLOPs only: its MACs figure here is 0, as calflops' for RNNs
     assert (result.macs, result.flops) == (reported["macs"] or 0, reported["flops"])
+
+
+MODELS = [
+    record
+    for record in json.loads((GOLDEN / "compute" / "sequences.json").read_text())["records"]
+    if "layers" in record and record["situation"]["readout"] != "packed"
+]
+
+
+@pytest.mark.parametrize(
+    ("record", "tool"),
+    [(r, t) for r in MODELS for t in ("ptflops", "thop", "torchinfo", "torchprofile", "fvcore")],
+    ids=lambda value: value if isinstance(value, str) else value["situation"]["readout"],
+)
+def test_whole_models_under_each_tool(record: dict[str, Any], tool: str) -> None:
+    # Embedding -> recurrent -> Linear, profiled whole by each tool (sequences.json): the sum of
+    # the layers, the head on every step (out) or on the last (out[:, -1]: one step per sample).
+    s = record["situation"]
+    layers = [LayerSpec(**layer) for layer in record["layers"]]
+    model = summary(layers, seq_len=s["seq_len"], batch=s["batch"])
+    figures = model.compute(tool)
+    if s["readout"] == "last":
+        figures = (*figures[:2], count_macs(layers[2], batch=s["batch"], convention=tool))
+    if s["device"] == "meta":
+        figures = tuple(
+            count_macs(layer, seq_len=steps // s["batch"], batch=s["batch"], convention=tool,
+                       device="meta")
+            for layer, steps in zip(layers, (s["seq_len"] * s["batch"],) * 2 + (s["batch"],), strict=True)
+        )  # fmt: skip
+    assert sum(f.macs for f in figures if f is not None) == record["tools"][tool]["macs"]

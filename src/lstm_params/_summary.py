@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from ._compute import Compute, count_macs
+from ._compute import Compute, MacsConvention, count_macs
 from ._errors import InvalidSpecError
 from ._memory import DType, Memory, format_bytes, format_count, memory
 from ._render.display import Displayed
@@ -92,22 +92,27 @@ class Summary(Displayed):
         """The weights' memory in the summary's dtype."""
         return memory(self.params, dtype=self.dtype)
 
-    def compute(self) -> tuple[Compute | None, ...]:
-        """Each layer's MACs and FLOPs over the steps it runs (our convention).
+    def compute(
+        self, convention: MacsConvention | str = MacsConvention.LSTM_PARAMS
+    ) -> tuple[Compute | None, ...]:
+        """Each layer's MACs and FLOPs over the steps it runs, in ``convention``.
 
         The model reads a sequence of ``seq_len`` steps for each of ``batch``
         samples. A layer runs once per step while it receives a sequence, and
         once per sample after a recurrent layer that returns only its last step
         (``return_sequences=False``, Keras' default): a Dense after
         ``LSTM(64)`` costs ``64 * batch`` MACs, not ``64 * seq_len * batch``.
-        None for a layer whose compute a spec cannot tell (a ConvLSTM); empty
-        without a ``seq_len``.
+        A peer tool's ``convention`` profiles each layer as a PyTorch module run
+        batch first, as a model built from them would; the model's figure under
+        that tool is the sum. None for a layer whose compute a spec cannot tell
+        (a ConvLSTM) or that the tool cannot run; empty without a ``seq_len``.
         """
         if self.seq_len is None:
             return ()
         figures = []
         for layer, sequence in zip(self.layers, self.sequences(), strict=True):
-            figures.append(_compute(layer, self.seq_len if sequence else 1, self.batch))
+            steps = self.seq_len if sequence else 1
+            figures.append(_compute(layer, steps, self.batch, convention))
         return tuple(figures)
 
     def steps(self) -> tuple[int, ...]:
@@ -332,10 +337,12 @@ def summary(
     return Summary(specs, chosen, DType.parse(dtype), seq_len=steps, batch=as_size("batch", batch))
 
 
-def _compute(layer: LayerSpec, seq_len: int, batch: int) -> Compute | None:
+def _compute(
+    layer: LayerSpec, seq_len: int, batch: int, convention: MacsConvention | str
+) -> Compute | None:
     try:
-        return count_macs(layer, seq_len=seq_len, batch=batch)
-    except InvalidSpecError:  # a ConvLSTM: its compute depends on the frames' size
+        return count_macs(layer, seq_len=seq_len, batch=batch, convention=convention)
+    except InvalidSpecError:  # a ConvLSTM (the frames' size), or a layer the tool cannot run
         return None
 
 

@@ -49,7 +49,9 @@ def summary_from_torch(found: TorchFile) -> Summary:
     ties: list[str] = []
     frozen: dict[tuple[object, ...], int] = {}
     for tensor in found.tensors:
-        if tensor.role == "buffer":
+        # A parameter is floating point (requires_grad needs it): an integer or boolean
+        # tensor in a state_dict is a buffer (a counter, a mask, a quantisation table).
+        if tensor.role == "buffer" or (tensor.role is None and not _floating(tensor.dtype)):
             buffers.append(Weight(tensor.name, tensor.shape))
             continue
         owner = first.setdefault(tensor.identity, tensor.name)
@@ -66,6 +68,10 @@ def summary_from_torch(found: TorchFile) -> Summary:
         optimizer=found.optimizer_elements,
         warnings=(*found.warnings, *ties),
     )
+
+
+def _floating(dtype: str) -> bool:
+    return dtype.startswith(("float", "bfloat", "complex"))
 
 
 def summary_from_onnx(model: OnnxModel) -> Summary:
