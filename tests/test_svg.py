@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from lstm_params import Framework, Kind, LayerSpec
+from lstm_params._cli import run
 from lstm_params._render.svg import params_chart_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -78,3 +80,14 @@ def test_the_chart_plots_each_series() -> None:
     assert "pytorch: 12,544" in texts
     single = _texts(params_chart_svg([("keras", [LayerSpec("lstm", 8, 4)])], title="one"))
     assert "keras: 416" in single
+
+
+def test_the_readme_pictures_are_current() -> None:
+    # docs/*.svg are written by scripts/render_pictures.py from the library itself
+    docs = Path(__file__).parent.parent / "docs"
+    keras = LayerSpec("lstm", 200, 4096).to_svg()
+    assert (docs / "seed-lstm-keras.svg").read_text() == keras + "\n"
+    torch = LayerSpec("lstm", 200, 4096, framework="pytorch").to_svg()
+    assert (docs / "seed-lstm-pytorch.svg").read_text() == torch + "\n"
+    chart = run(["plot", "lstm", "--input-dim", "4096", "--frameworks", "keras,pytorch,flax-linen"])
+    assert (docs / "lstm-params-by-units.svg").read_text() == chart + "\n"
