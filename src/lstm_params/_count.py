@@ -55,7 +55,7 @@ def _lstm(  # noqa: PLR0913, PLR0917 - positional: the cache key, built fast
         num_units,
         input_dim,
         framework=framework,
-        gates=gates,
+        gates=None if type(gates) is int and gates == 4 else gates,  # noqa: PLR2004 - an LSTM's own
         bias=bias,
         bidirectional=bidirectional,
         num_layers=num_layers,
