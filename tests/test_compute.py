@@ -245,7 +245,9 @@ def _situation(record: dict[str, Any]) -> tuple[LayerSpec, dict[str, Any]]:
         "seq_len": s["seq_len"] or 1,
         "batch": s["batch"] or 1,
         "unbatched": s["unbatched"],
-        "batch_first": bool(record["spec"].get("batch_first")),
+        # a Linear or an Embedding was given (batch, seq_len, ...), as a model would give it
+        "batch_first": bool(record["spec"].get("batch_first"))
+        or record["spec"]["kind"] in {"dense", "embedding"},
         "device": s["device"],
     }
     if s["lengths"] is not None:
@@ -278,13 +280,14 @@ def test_each_tool_in_each_situation(record: dict[str, Any], tool: str) -> None:
 MODELS = [
     record
     for record in json.loads((GOLDEN / "compute" / "sequences.json").read_text())["records"]
-    if "layers" in record and record["situation"]["readout"] != "packed"
+    if "layers" in record
 ]
+TOOLS = ("ptflops", "thop", "torchinfo", "torchprofile", "calflops", "fvcore", "flop_counter")
 
 
 @pytest.mark.parametrize(
     ("record", "tool"),
-    [(r, t) for r in MODELS for t in ("ptflops", "thop", "torchinfo", "torchprofile", "fvcore")],
+    [(r, t) for r in MODELS for t in TOOLS],
     ids=lambda value: value if isinstance(value, str) else value["situation"]["readout"],
 )
 def test_whole_models_under_each_tool(record: dict[str, Any], tool: str) -> None:
@@ -292,6 +295,11 @@ def test_whole_models_under_each_tool(record: dict[str, Any], tool: str) -> None
     # the layers, the head on every step (out) or on the last (out[:, -1]: one step per sample).
     s = record["situation"]
     layers = [LayerSpec(**layer) for layer in record["layers"]]
+    reported = record["tools"][tool]
+    tool = "torch_flop_counter" if tool == "flop_counter" else tool
+    if s["readout"] == "packed":  # torchinfo's PackPaddedLSTM: (T, B) tokens, packed inside
+        _packed_model(layers, s, tool, reported)
+        return
     model = summary(layers, seq_len=s["seq_len"], batch=s["batch"])
     figures = model.compute(tool)
     if s["readout"] == "last":
@@ -302,4 +310,25 @@ def test_whole_models_under_each_tool(record: dict[str, Any], tool: str) -> None
             count_macs(layer, seq_len=t, batch=s["batch"], convention=tool, device="meta")
             for layer, t in zip(layers, lengths, strict=True)
         )
-    assert sum(f.macs for f in figures if f is not None) == record["tools"][tool]["macs"]
+    assert sum(f.macs for f in figures if f is not None) == (reported["macs"] or 0)
+    assert sum(f.flops or 0 for f in figures if f is not None) == (reported["flops"] or 0)
+
+
+def _packed_model(
+    layers: list[LayerSpec], s: dict[str, Any], tool: str, reported: dict[str, Any]
+) -> None:
+    embedding, lstm, head = layers
+    steps = {"seq_len": s["seq_len"], "batch": s["batch"], "batch_first": False}
+    if "error" in reported:
+        with pytest.raises(InvalidSpecError, match="cannot run this"):
+            count_macs(lstm, lengths=s["lengths"], packing="inside", convention=tool)
+        return
+    figures = [
+        count_macs(embedding, convention=tool, **steps),
+        count_macs(
+            lstm, lengths=s["lengths"], packing="inside", batch_first=False, convention=tool
+        ),
+        count_macs(head, batch=s["batch"], convention=tool),  # the last hidden state
+    ]
+    assert sum(f.macs for f in figures) == (reported["macs"] or 0)
+    assert sum(f.flops or 0 for f in figures) == (reported["flops"] or 0)

@@ -246,7 +246,8 @@ def _situation(  # noqa: PLR0913
     width = spec.input_dim
     if not FACTS[spec.kind].recurrent:
         features = () if spec.kind is Kind.EMBEDDING else (width,)
-        shape = features if flat else ((b, *features) if t == 1 else (b, t, *features))
+        steps = (b, t) if first else (t, b)
+        shape = features if flat else ((b, *features) if t == 1 else (*steps, *features))
         return Situation(shape or (1,), (shape or (1,))[0], device=device)
     if spec.cell:
         if lengths is not None:
