@@ -20,17 +20,16 @@ class Displayed:
 
     __slots__ = ()
 
-    def to_text(self) -> str:  # pragma: no cover - every subclass renders itself
-        """The plain-text rendering."""
-        raise NotImplementedError
+    if TYPE_CHECKING:  # every subclass renders itself; these say what it provides
 
-    def to_markdown(self) -> str:  # pragma: no cover - every subclass renders itself
-        """The Markdown rendering."""
-        raise NotImplementedError
+        def to_text(self) -> str:
+            """The plain-text rendering."""
 
-    def to_html(self) -> str:  # pragma: no cover - every subclass renders itself
-        """The HTML rendering."""
-        raise NotImplementedError
+        def to_markdown(self) -> str:
+            """The Markdown rendering."""
+
+        def to_html(self) -> str:
+            """The HTML rendering."""
 
     def _repr_html_(self) -> str:
         """What Jupyter shows as a cell's last expression."""
