@@ -214,3 +214,28 @@ def test_a_broken_zip_is_one_error(tmp_path: Path) -> None:
     path.write_bytes(bytes(data))
     with pytest.raises(InvalidFileError, match="not a readable zip archive"):
         inspect_file(path)
+
+
+@pytest.mark.parametrize("record", FILES, ids=lambda r: r["file"])
+def test_a_layers_tensors_carry_the_files_own_keys(record: dict[str, Any]) -> None:
+    model = inspect_file(TORCH / record["file"])
+    keys = set(record["state_dict"])
+    for names, layer in zip(model.tensor_names, model.layers, strict=True):
+        assert len(names) == len(layer.weights())
+        assert (
+            set(names) <= keys
+        )  # e.g. encoder.weight_ih_l0, module.rnns.0.module.weight_hh_l0_raw
+
+
+def test_keras_tensors_are_named_after_their_layer() -> None:
+    # Keras 3 names a variable by its layer (shared/lstm_cell/kernel): the zoo's h5 datasets.
+    # (tf.keras 2 differs in two places: no conv_lstm_cell scope, no name under TimeDistributed.)
+    files = json.loads((MODELS / "index.json").read_text())["files"]
+    for name, record in files.items():
+        if not name.startswith("keras3") or not name.endswith(".h5") or ".weights." in name:
+            continue
+        stored = {path.removesuffix(":0") for path, _, _ in record["datasets"]}
+        model = inspect_file(MODELS / name)
+        for names in model.tensor_names:
+            for tensor in names:
+                assert any(path.endswith(f"/{tensor}") for path in stored), (name, tensor)

@@ -61,6 +61,8 @@ class Summary(Displayed):
     warnings: tuple[str, ...] = ()
     output_shapes: tuple[object, ...] = ()
     classes: tuple[str, ...] = ()
+    #: the file's own name of each layer's tensors, in ``weights()`` order (empty: ours)
+    tensor_names: tuple[tuple[str, ...], ...] = ()
 
     @property
     def params(self) -> int:
@@ -163,9 +165,11 @@ class Summary(Displayed):
             row = (label, size, format_count(count), share(count), *cost)
             body.append(Row(row))
             if weights:
+                tensors = layer.weights()
+                named = self.tensor_names[index] if self.tensor_names else [w.name for w in tensors]
                 body += [
-                    Row((f"{w.name} {w.shape}", "", format_count(w.size), "", *extra), detail=True)
-                    for w in layer.weights()
+                    Row((f"{label} {w.shape}", "", format_count(w.size), "", *extra), detail=True)
+                    for w, label in zip(tensors, named, strict=True)
                 ]
         body += [
             Row((f"{t.name} (tensor {t.shape})", "", format_count(t.size), share(t.size), *extra))

@@ -112,6 +112,7 @@ class _Reader:
         self.specs: list[LayerSpec] = []
         self.names: list[str] = []
         self.classes: list[str] = []
+        self.tensor_names: list[tuple[str, ...]] = []
         self.output_shapes: list[object] = []
         self.tensors: list[Weight] = []
         self.uncounted: list[tuple[str, str, str]] = []
@@ -141,6 +142,7 @@ class _Reader:
             warnings=tuple(self.warnings),
             output_shapes=tuple(self.output_shapes),
             classes=tuple(self.classes),
+            tensor_names=tuple(self.tensor_names),
         )
 
     def graph(  # noqa: PLR0913
@@ -272,6 +274,9 @@ class _Reader:
         )
         for index in range(count, len(self.specs)):
             self.classes[index] = f"TimeDistributed({self.classes[index]})"
+            # Keras 3 keeps the inner layer's name under the wrapper's (tf.keras 2 drops it)
+            weights = self.specs[index].weights()
+            self.tensor_names[index] = tuple(f"{full}/{w.name}" for w in weights)
             self.output_shapes[index] = _over_time(self.output_shapes[index], steps)
         return _over_time(out, steps)
 
@@ -369,6 +374,10 @@ class _Reader:
         for index, spec in enumerate(specs):
             self.specs.append(spec)
             self.names.append(name if len(specs) == 1 else f"{name}/cell_{index}")
+            # Keras names a variable by its layer: lstm_4/lstm_cell/kernel, not lstm/...
+            self.tensor_names.append(
+                tuple(f"{name}/{w.name.partition('/')[2]}" for w in spec.weights())
+            )
             self.classes.append(spec.layer_name)
             self.output_shapes.append(out)
             if not trainable:

@@ -280,15 +280,30 @@ def recognise(tensors: list[Weight], stored: tuple[tuple[str, int], ...] = ()) -
             groups.setdefault(match["prefix"] or "", {})[tensor.name.removesuffix("_raw")] = tensor
     specs: list[LayerSpec] = []
     names: list[str] = []
+    keys: list[tuple[str, ...]] = []
     claimed: set[str] = set()
     for prefix, group in groups.items():
         spec = _module(prefix, group)
         if spec is not None:
             specs.append(spec)
             names.append(prefix or spec.kind.value)
+            keys.append(tuple(group[_key(spec, prefix, w.name)].name for w in spec.weights()))
             claimed.update(tensor.name for tensor in group.values())
     others = tuple(t for t in tensors if t.name not in claimed)
-    return Summary(tuple(specs), tuple(names), DType.FLOAT32, tensors=others, stored=stored)
+    return Summary(
+        tuple(specs),
+        tuple(names),
+        DType.FLOAT32,
+        tensors=others,
+        stored=stored,
+        tensor_names=tuple(keys),
+    )
+
+
+def _key(spec: LayerSpec, prefix: str, name: str) -> str:
+    """The file's key of a module's tensor: its prefix, and a cell's names without ``_l0``."""
+    dot = f"{prefix}." if prefix else ""
+    return dot + (name.removesuffix("_l0") if spec.cell else name)
 
 
 def _module(prefix: str, group: dict[str, Weight]) -> LayerSpec | None:
@@ -324,10 +339,7 @@ def _module(prefix: str, group: dict[str, Weight]) -> LayerSpec | None:
     except InvalidSpecError:
         return None
 
-    def named(weight: Weight) -> str:
-        return dot + (weight.name.removesuffix("_l0") if cell else weight.name)
-
-    expected = {(named(w), w.shape) for w in spec.weights()}
+    expected = {(_key(spec, prefix, w.name), w.shape) for w in spec.weights()}
     return spec if expected == {(name, w.shape) for name, w in group.items()} else None
 
 
