@@ -22,7 +22,7 @@ from lstm_params._kinds import FACTS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from lstm_params._conventions._base import Cell
     from lstm_params._spec import LayerSpec
@@ -87,7 +87,10 @@ def layer_svg(spec: LayerSpec) -> str:
     return _document(WIDTH, bottom + 28, title, desc, body)
 
 
-def _block(body: list[str], box: tuple[float, float, float, float], fill: str, label: str) -> None:
+Box = tuple[float, float, float, float]  # x, y, width, height
+
+
+def _block(body: list[str], box: Box, fill: str, label: str) -> None:
     x, y, width, height = box
     body.append(
         f'<rect x="{x:.1f}" y="{y:.1f}" width="{width - 2:.1f}" height="{height - 2:.1f}" '
@@ -122,17 +125,12 @@ def _rows(  # noqa: PLR0913 - the picture's parts, drawn into body
         rows = math.prod(shape[:-1]) if len(shape) > 1 else 1
         height = max(22.0, scale * math.sqrt(rows)) if role is not Role.BIAS else 22.0
         body.append(_text(left - 8, y + height / 2 + 4, f"{name} {_shape(shape)}", anchor="end"))
-        pieces = _pieces(spec, shape, role, blocks)
-        width = usable / pieces
-        for piece in range(pieces):
-            fill = _fill(gates[1], piece, pieces, index)
-            size = math.prod(shape) // pieces
-            _block(
-                body,
-                (left + piece * width, y, width, height),
-                fill,
-                _label(gates[0], piece, pieces, size),
-            )
+
+        def beside(piece: int, pieces: int, y: float = y, height: float = height) -> Box:
+            width = usable / pieces
+            return left + piece * width, y, width, height
+
+        _tensor(body, (spec, shape, role, blocks), gates, index, beside)
         y += height + 4
     return y
 
@@ -156,15 +154,30 @@ def _columns(  # noqa: PLR0913 - the picture's parts, drawn into body
         width = minimum + scale * extra
         body.append(_text(x + width / 2, top + 12, name))
         body.append(_text(x + width / 2, top + 26, _shape(shape)))
-        pieces = _pieces(spec, shape, role, blocks)
-        tall = height / pieces
-        for piece in range(pieces):
-            fill = _fill(gates[1], piece, pieces, index)
-            size = math.prod(shape) // pieces
-            box = (x, top + 32 + piece * tall, width, tall)
-            _block(body, box, fill, _label(gates[0], piece, pieces, size))
+
+        def stacked(piece: int, pieces: int, x: float = x, width: float = width) -> Box:
+            tall = height / pieces
+            return x, top + 32 + piece * tall, width, tall
+
+        _tensor(body, (spec, shape, role, blocks), gates, index, stacked)
         x += width + 2
     return top + 32 + height
+
+
+def _tensor(
+    body: list[str],
+    tensor: tuple[LayerSpec, tuple[int, ...], object, str],
+    gates: tuple[list[str], list[str]],
+    index: int,
+    box: Callable[[int, int], Box],
+) -> None:
+    """One tensor's gate blocks (or one block), each where ``box(piece, pieces)`` puts it."""
+    spec, shape, role, blocks = tensor
+    pieces = _pieces(spec, shape, role, blocks)
+    size = math.prod(shape) // pieces
+    for piece in range(pieces):
+        fill = _fill(gates[1], piece, pieces, index)
+        _block(body, box(piece, pieces), fill, _label(gates[0], piece, pieces, size))
 
 
 def _pieces(spec: LayerSpec, shape: tuple[int, ...], role: object, blocks: str) -> int:
